@@ -1,0 +1,196 @@
+"""`livemon` command line (../shared/spec/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import signal
+import sys
+from pathlib import Path
+
+from .config import Config, ConfigError, load_config
+from .engine import Engine
+from .pipeline import Pipeline, Source
+from .sinks import DeadLetterFile, JsonLinesWriter, Sink
+
+log = logging.getLogger("livemon")
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line on stderr, exit 2."""
+
+
+def parse_speed(text: str) -> float | None:
+    if text.lower() in ("max", "0", "inf"):
+        return None
+    try:
+        speed = float(text.rstrip("xX"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"speed must be a number or 'max', not {text!r}") from None
+    if speed <= 0:
+        raise argparse.ArgumentTypeError("speed must be > 0")
+    return speed
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from `90`, `90s`, `30m`, `2h`, `1h30m`."""
+    parts = re.fullmatch(r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
+    if not parts or not any(parts.groups()):
+        raise argparse.ArgumentTypeError(f"duration like 30m, 2h or 90s, not {text!r}")
+    hours, minutes, secs = (float(group) if group else 0.0 for group in parts.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", help="config file (default: ./config.toml)")
+    parser.add_argument("--lang", choices=("id", "en"), help="language of messages (default from config: id)")
+    parser.add_argument("--window", type=int, metavar="S", help="window length in seconds (default 60)")
+    parser.add_argument("--room", metavar="ROOM", help="only this room")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livemon", description="Live-commerce broadcast monitor.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    replay = verbs.add_parser("replay", help="console (or --headless JSON Lines) on a recorded session")
+    replay.add_argument("file", help=".jsonl, .jsonl.gz, .csv or .parquet")
+    replay.add_argument("--speed", type=parse_speed, default=1.0, help="1 (default), 10, ... or max")
+    replay.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
+    _common(replay)
+
+    watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
+    watch.add_argument("url", help="ws:// or wss:// URL")
+    watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
+    watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
+    watch.add_argument("--token", help="bearer token sent to the server")
+    watch.add_argument("--cafile", help="CA file for wss://")
+    _common(watch)
+
+    serve = verbs.add_parser("serve", help="publish a file or a simulated broadcast on a websocket")
+    serve.add_argument("file", nargs="?", help="recorded session to publish")
+    serve.add_argument("--simulate", metavar="SCENARIO", help="publish a live simulated broadcast instead")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--speed", type=parse_speed, default=1.0, help="pacing by event time (default 1)")
+    serve.add_argument("--token", help="clients must send 'Authorization: Bearer TOKEN'")
+    serve.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
+    serve.add_argument("--seed", type=int, default=1)
+    _common(serve)
+
+    simulate = verbs.add_parser("simulate", help="write a synthetic session")
+    simulate.add_argument("--scenario", default="normal", help="normal, retention_drop, ctr_drop, ...")
+    simulate.add_argument("--duration", type=parse_duration, default=1800.0, help="e.g. 30m (default)")
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--out", required=True, metavar="FILE", help=".jsonl, .jsonl.gz, .csv or .parquet")
+    simulate.add_argument("--rooms", type=int, default=1, help="number of rooms (default 1)")
+    simulate.add_argument("--start", help="broadcast start, RFC 3339 (default 2026-11-22T19:00:00+07:00)")
+    _common(simulate)
+
+    demo = verbs.add_parser("demo", help="zero set-up: simulated broadcast over a local websocket, in the console")
+    demo.add_argument("--scenario", default="retention_drop")
+    demo.add_argument("--speed", type=parse_speed, default=5.0, help="simulated time speed (default 5)")
+    demo.add_argument("--port", type=int, default=0, help="websocket port (default: any free one)")
+    _common(demo)
+
+    check = verbs.add_parser("check-config", help="validate a config and name the wrong key")
+    check.add_argument("path", nargs="?", help="config file (default ./config.toml)")
+    check.add_argument("--config", dest="config_opt", metavar="PATH", help=argparse.SUPPRESS)
+
+    report = verbs.add_parser("report", help="post-session report")
+    report.add_argument("file")
+    report.add_argument("--out", default="report", metavar="DIR")
+    _common(report)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    config = load_config(getattr(args, "config", None))
+    if getattr(args, "window", None):
+        engine = config.engine.model_copy(update={"window_s": args.window})
+        config = config.model_copy(update={"engine": engine})
+    if getattr(args, "lang", None):
+        config = config.model_copy(update={"lang": args.lang})
+    return config
+
+
+def headless_sinks(config: Config) -> list[Sink]:
+    sinks: list[Sink] = [JsonLinesWriter()]
+    if config.input.dead_letter:
+        sinks.append(DeadLetterFile(config.input.dead_letter))
+    return sinks
+
+
+def run_headless(config: Config, source: Source, *, speed: float | None, live: bool, room: str | None, extra: list[Sink] = ()) -> dict:
+    """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
+
+    async def main() -> dict:
+        engine = Engine(config, room=room)
+        pipeline = Pipeline(engine, source, [*headless_sinks(config), *extra], speed=speed, live=live)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, pipeline.stop)
+        return await pipeline.run()
+
+    return asyncio.run(main())
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = args.path or args.config_opt or "config.toml"
+    config = load_config(path)
+    print(f"{path}: ok: {config.summary()}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from feeds.files import FileSource
+
+    config = _load(args)
+    source = FileSource(args.file)
+    if args.headless:
+        run_headless(config, source, speed=args.speed, live=False, room=args.room)
+        return 0
+    from .console.app import LivemonApp
+
+    LivemonApp(config, source=source, speed=args.speed, room=args.room).run()
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from feeds.simulator import SCENARIOS, write_session
+
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    count = write_session(args.out, args.scenario, args.duration, seed=args.seed, rooms=args.rooms, start=args.start)
+    print(f"{args.out}: {count} events, scenario {args.scenario}, {args.duration / 60:g} min", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="livemon: %(message)s",
+        stream=sys.stderr,
+    )
+    handler = globals().get("cmd_" + args.verb.replace("-", "_"))
+    if handler is None:
+        print(f"livemon {args.verb}: not available yet", file=sys.stderr)
+        return 2
+    try:
+        return handler(args)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except (UsageError, FileNotFoundError, ValueError) as error:
+        print(f"livemon {args.verb}: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

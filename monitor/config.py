@@ -1,0 +1,165 @@
+"""`config.toml`: engine settings, input limits and alert rules, validated.
+
+A bad file is reported as `<file>: <table>.<key>: <what is wrong>` so the person
+editing thresholds finds the line at once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .metrics import DENOMINATOR, METRIC_NAMES
+
+DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EngineSettings(_Strict):
+    tick_s: int = Field(1, ge=1)
+    window_s: int = Field(60, ge=1)
+    allowed_lateness_s: float = Field(2, ge=0)
+    max_skew_s: float = Field(300, gt=0)
+    retention_horizon_s: int = Field(60, ge=1)
+    dedupe_horizon_s: int = Field(600, ge=0)
+
+    @model_validator(mode="after")
+    def _on_the_grid(self) -> "EngineSettings":
+        for name in ("window_s", "retention_horizon_s"):
+            if getattr(self, name) % self.tick_s:
+                raise ValueError(f"{name} must be a multiple of tick_s ({self.tick_s})")
+        return self
+
+
+class InputSettings(_Strict):
+    dead_letter: str = ""  # path of the dead-letter JSONL file; empty: none
+    max_message_bytes: int = Field(1 << 20, ge=1024)
+    queue_size: int = Field(10_000, ge=1)
+
+
+class RuleMessage(_Strict):
+    id: str
+    en: str
+
+
+class AlertRule(_Strict):
+    name: str = Field(min_length=1)
+    metric: str
+    kind: Literal["below", "above", "drop", "rise", "stale"]
+    threshold: float | None = None
+    change_pct: float | None = Field(None, gt=0, lt=1000)
+    baseline_s: int = Field(600, ge=1)
+    min_sample: float = Field(0, ge=0)
+    min_baseline_ticks: int = Field(60, ge=1)
+    for_s: float = Field(0, ge=0)
+    clear_s: float = Field(0, ge=0)
+    cooldown_s: float = Field(0, ge=0)
+    severity: Literal["info", "warning", "critical"] = "warning"
+    message: RuleMessage
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AlertRule":
+        if self.kind == "stale":
+            if self.metric != "events":
+                raise ValueError("a stale rule watches metric 'events'")
+            if self.for_s <= 0:
+                raise ValueError("a stale rule needs for_s > 0 (the silence that counts)")
+        elif self.metric not in METRIC_NAMES:
+            raise ValueError(f"unknown metric {self.metric!r}")
+        if self.kind in ("below", "above") and self.threshold is None:
+            raise ValueError(f"a {self.kind} rule needs threshold")
+        if self.kind in ("drop", "rise") and self.change_pct is None:
+            raise ValueError(f"a {self.kind} rule needs change_pct")
+        return self
+
+    @property
+    def judges_denominator(self) -> bool:
+        return self.metric in DENOMINATOR
+
+
+class Config(_Strict):
+    lang: Literal["id", "en"] = "id"
+    engine: EngineSettings = EngineSettings()
+    input: InputSettings = InputSettings()
+    rules: list[AlertRule] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Config":
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.name in seen:
+                raise ValueError(f"rule name {rule.name!r} is used twice")
+            seen.add(rule.name)
+        return self
+
+    def summary(self) -> str:
+        enabled = sum(rule.enabled for rule in self.rules)
+        return (
+            f"{len(self.rules)} rules ({enabled} enabled), window {self.engine.window_s}s, "
+            f"tick {self.engine.tick_s}s, lateness {self.engine.allowed_lateness_s:g}s, lang {self.lang}"
+        )
+
+
+class ConfigError(Exception):
+    """A config problem, already phrased as `file: key: what`."""
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+_PHRASES = {
+    "greater_than_equal": "must be >= {ge}",
+    "greater_than": "must be > {gt}",
+    "less_than": "must be < {lt}",
+    "missing": "is required",
+    "extra_forbidden": "is not a known key",
+    "literal_error": "must be {expected}",
+}
+
+
+def _phrase(error: dict) -> str:
+    template = _PHRASES.get(error["type"])
+    if template is None:
+        message = error["msg"]
+        return message.removeprefix("Value error, ")
+    return template.format(**(error.get("ctx") or {}))
+
+
+def parse_config(data: dict, source: str) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = _where(first["loc"])
+        raise ConfigError(f"{source}: {where + ': ' if where else ''}{_phrase(first)}") from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a config; no path means `config.toml` here, else the shipped defaults."""
+    if path is None:
+        local = Path("config.toml")
+        path = local if local.exists() else DEFAULT_CONFIG
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_config(data, str(path))

@@ -1,0 +1,374 @@
+"""The event contract (../shared/spec/events.md, v1): models, parsing, rejection.
+
+Two paths give the same answer. The fast path checks a decoded dict by hand and
+builds an `Event`; whatever it does not accept goes through the pydantic
+models, which are the contract's reference and name the reason. A property
+test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any, Iterator, Literal, Union
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+#: Reason codes a rejected event carries; the summary counts them by these names.
+REASONS = (
+    "invalid_json",
+    "not_an_object",
+    "unknown_type",
+    "missing_field",
+    "bad_value",
+    "bad_ts",
+    "too_large",
+)
+
+EVENT_TYPES = (
+    "live_impression",
+    "viewer_join",
+    "viewer_leave",
+    "viewer_count",
+    "like",
+    "comment",
+    "share",
+    "follow",
+    "product_impression",
+    "product_click",
+    "order",
+    "host_action",
+)
+
+
+class Event:
+    """One accepted event, reduced to what the engine needs (ts in epoch ms)."""
+
+    __slots__ = (
+        "type", "ts", "room", "user", "id", "count", "product", "text",
+        "quantity", "amount", "order_id", "action", "note",
+    )
+
+    def __init__(
+        self,
+        type: str,
+        ts: float,
+        room: str = "default",
+        user: str | None = None,
+        id: str | None = None,
+        count: int = 1,
+        product: str | None = None,
+        text: str = "",
+        quantity: int = 1,
+        amount: float = 0.0,
+        order_id: str | None = None,
+        action: str = "",
+        note: str = "",
+    ) -> None:
+        self.type = type
+        self.ts = ts
+        self.room = room
+        self.user = user
+        self.id = id
+        self.count = count
+        self.product = product
+        self.text = text
+        self.quantity = quantity
+        self.amount = amount
+        self.order_id = order_id
+        self.action = action
+        self.note = note
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Event) and self.as_dict() == other.as_dict()
+
+    def __repr__(self) -> str:
+        return f"Event({self.type!r}, ts={self.ts!r}, room={self.room!r}, user={self.user!r})"
+
+
+class Rejection:
+    """An input that broke the contract, with the reason code and what was received."""
+
+    __slots__ = ("reason", "detail", "raw")
+
+    def __init__(self, reason: str, detail: str, raw: Any) -> None:
+        self.reason = reason
+        self.detail = detail
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"Rejection({self.reason!r}, {self.detail!r})"
+
+
+# ---------------------------------------------------------------- timestamps
+
+
+class BadTimestamp(ValueError):
+    pass
+
+
+def parse_ts(value: Any) -> float:
+    """Epoch milliseconds from a number or an RFC 3339 string with an offset."""
+    if isinstance(value, bool):
+        raise BadTimestamp("ts must be a number or a string, not a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadTimestamp("ts must be finite")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise BadTimestamp(f"ts {value[:40]!r} is not RFC 3339") from None
+        if moment.tzinfo is None:
+            raise BadTimestamp(f"ts {value[:40]!r} has no UTC offset")
+        micros = (moment - _EPOCH).total_seconds()
+        ms = round(micros * 1000, 3)
+        return int(ms) if float(ms).is_integer() else ms
+    raise BadTimestamp(f"ts must be a number or a string, got {type(value).__name__}")
+
+
+_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+
+
+# ---------------------------------------------------------------- the models
+
+PositiveCount = Annotated[int, Field(ge=1, strict=True)]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    ts: float
+    room: str = "default"
+    id: str | None = None
+
+    @field_validator("ts", mode="plain")
+    @classmethod
+    def _ts(cls, value: Any) -> float:
+        return parse_ts(value)
+
+
+class LiveImpression(_Base):
+    type: Literal["live_impression"]
+    count: PositiveCount = 1
+
+
+class ViewerJoin(_Base):
+    type: Literal["viewer_join"]
+    user: str
+
+
+class ViewerLeave(_Base):
+    type: Literal["viewer_leave"]
+    user: str
+
+
+class ViewerCount(_Base):
+    type: Literal["viewer_count"]
+    count: Annotated[int, Field(ge=0, strict=True)]
+
+
+class Like(_Base):
+    type: Literal["like"]
+    user: str | None = None
+    count: PositiveCount = 1
+
+
+class Comment(_Base):
+    type: Literal["comment"]
+    user: str
+    text: str = ""
+
+
+class Share(_Base):
+    type: Literal["share"]
+    user: str | None = None
+
+
+class Follow(_Base):
+    type: Literal["follow"]
+    user: str | None = None
+
+
+class ProductImpression(_Base):
+    type: Literal["product_impression"]
+    product: str
+    count: PositiveCount = 1
+
+
+class ProductClick(_Base):
+    type: Literal["product_click"]
+    product: str
+    user: str | None = None
+
+
+class Order(_Base):
+    type: Literal["order"]
+    product: str
+    user: str | None = None
+    quantity: PositiveCount = 1
+    amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 0.0
+    order_id: str | None = None
+
+
+class HostAction(_Base):
+    type: Literal["host_action"]
+    action: str = ""
+    note: str = ""
+
+
+EventModel = Annotated[
+    Union[
+        LiveImpression, ViewerJoin, ViewerLeave, ViewerCount, Like, Comment, Share,
+        Follow, ProductImpression, ProductClick, Order, HostAction,
+    ],
+    Field(discriminator="type"),
+]
+_adapter: TypeAdapter[Any] = TypeAdapter(EventModel)
+
+
+def _reason_of(error: ValidationError) -> tuple[str, str]:
+    first = error.errors(include_url=False)[0]
+    kind = first["type"]
+    loc = [str(part) for part in first["loc"]]
+    # the union tag is the first element of loc once the tag matched
+    field = loc[1] if len(loc) > 1 else (loc[0] if loc else "")
+    message = first["msg"]
+    if kind == "union_tag_not_found":
+        return "missing_field", "type: field required"
+    if kind == "union_tag_invalid":
+        return "unknown_type", message
+    if kind == "missing":
+        return "missing_field", f"{field}: field required"
+    if field == "ts":
+        return "bad_ts", f"ts: {message}"
+    return "bad_value", f"{field}: {message}"
+
+
+def validate_model(obj: Any) -> Event | Rejection:
+    """The reference path: pydantic decides and names the reason."""
+    if not isinstance(obj, dict):
+        return Rejection("not_an_object", f"expected an object, got {_json_kind(obj)}", obj)
+    try:
+        model = _adapter.validate_python(obj)
+    except ValidationError as error:
+        reason, detail = _reason_of(error)
+        return Rejection(reason, detail, obj)
+    fields = {name: getattr(model, name) for name in Event.__slots__ if name in type(model).model_fields}
+    return Event(**fields)
+
+
+# ---------------------------------------------------------------- the fast path
+
+_USER_REQUIRED = {"viewer_join", "viewer_leave", "comment"}
+_PRODUCT_REQUIRED = {"product_impression", "product_click", "order"}
+_COUNT_DEFAULT_ONE = {"live_impression", "like", "product_impression"}
+_USER_OPTIONAL = {"like", "share", "follow", "product_click", "order"}
+_KNOWN = frozenset(EVENT_TYPES)
+
+
+def _optional_str(obj: dict, key: str) -> tuple[bool, str | None]:
+    value = obj.get(key)
+    return (value is None or type(value) is str), value
+
+
+def validate(obj: Any) -> Event | Rejection:
+    """Check one decoded event; anything unusual is handed to the models."""
+    if type(obj) is not dict:
+        return validate_model(obj)
+    kind = obj.get("type")
+    if kind not in _KNOWN or type(kind) is not str:
+        return validate_model(obj)
+    ts = obj.get("ts")
+    ts_type = type(ts)
+    if ts_type is int:
+        pass
+    elif ts_type is float or ts_type is str:
+        try:
+            ts = parse_ts(ts)
+        except BadTimestamp:
+            return validate_model(obj)
+    else:
+        return validate_model(obj)
+    room = obj.get("room", "default")
+    user = obj.get("user")
+    ident = obj.get("id")
+    if type(room) is not str or not (user is None or type(user) is str) or not (ident is None or type(ident) is str):
+        return validate_model(obj)
+    event = Event(kind, ts, room, user, ident)
+    if kind in _USER_REQUIRED:
+        if user is None:
+            return validate_model(obj)
+        if kind == "comment":
+            text = obj.get("text", "")
+            if type(text) is not str:
+                return validate_model(obj)
+            event.text = text
+        return event
+    if kind in _COUNT_DEFAULT_ONE or kind == "viewer_count":
+        count = obj.get("count", 1) if kind != "viewer_count" else obj.get("count")
+        if type(count) is not int or count < (0 if kind == "viewer_count" else 1):
+            return validate_model(obj)
+        event.count = count
+    if kind in _PRODUCT_REQUIRED:
+        product = obj.get("product")
+        if type(product) is not str:
+            return validate_model(obj)
+        event.product = product
+        if kind == "order":
+            quantity = obj.get("quantity", 1)
+            amount = obj.get("amount", 0.0)
+            order_id = obj.get("order_id")
+            amount_type = type(amount)
+            if (
+                type(quantity) is not int or quantity < 1
+                or not (amount_type is float or amount_type is int)
+                or ("amount" in obj and not (0 < amount < math.inf))
+                or not (order_id is None or type(order_id) is str)
+            ):
+                return validate_model(obj)
+            event.quantity = quantity
+            event.amount = float(amount)
+            event.order_id = order_id
+    elif kind == "host_action":
+        action = obj.get("action", "")
+        note = obj.get("note", "")
+        if type(action) is not str or type(note) is not str:
+            return validate_model(obj)
+        event.action = action
+        event.note = note
+    return event
+
+
+def _json_kind(obj: Any) -> str:
+    if obj is None:
+        return "null"
+    return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(obj), type(obj).__name__)
+
+
+def parse_message(raw: str | bytes) -> Iterator[Event | Rejection]:
+    """One websocket message or file line: one event or a JSON array batch."""
+    try:
+        decoded = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        yield Rejection("invalid_json", str(error).split(":")[0][:120], raw)
+        return
+    if type(decoded) is list:
+        for item in decoded:
+            yield validate(item)
+    else:
+        yield validate(decoded)
+
+
+def parse_object(obj: Any) -> Event | Rejection:
+    """An already decoded row (CSV / Parquet): empty cells count as absent."""
+    if isinstance(obj, dict):
+        obj = {key: value for key, value in obj.items() if value is not None}
+    return validate(obj)

@@ -1,0 +1,188 @@
+"""Source -> bounded queue -> engine -> sinks, on asyncio.
+
+A source is an async iterator of batches of raw inputs (bytes / str messages,
+or already decoded rows as dicts). The queue between source and engine is
+bounded, so a fast source waits for the engine instead of filling memory.
+Replay pacing, pause and the live wall clock live here, not in the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, AsyncIterator, Protocol
+
+from .engine import Engine
+from .events import Event, Rejection, parse_message, parse_object
+from .sinks import Sink
+
+
+class Source(Protocol):
+    name: str
+
+    def batches(self) -> AsyncIterator[list[Any]]: ...
+
+
+def wall_ms() -> float:
+    return time.time() * 1000
+
+
+class Pacer:
+    """Holds events back so event time runs at `speed` times the wall clock."""
+
+    def __init__(self, speed: float | None) -> None:
+        self.speed = speed  # None: as fast as possible
+        self._origin: tuple[float, float] | None = None  # (monotonic s, event ms)
+        self.position: float | None = None  # event time reached
+
+    def set_speed(self, speed: float | None) -> None:
+        self.speed = speed
+        self._origin = None
+
+    def delay(self, ts: float) -> float:
+        """Seconds to wait before an event at `ts` may pass."""
+        if self.position is None or ts > self.position:
+            self.position = ts
+        if self.speed is None:
+            return 0.0
+        now = time.monotonic()
+        if self._origin is None:
+            self._origin = (now, ts)
+            return 0.0
+        start, origin_ts = self._origin
+        return start + (ts - origin_ts) / 1000 / self.speed - now
+
+
+class Pipeline:
+    """Runs one source through one engine into sinks."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        source: Source,
+        sinks: list[Sink],
+        *,
+        speed: float | None = None,
+        live: bool = False,
+        queue_size: int = 64,
+    ) -> None:
+        self.engine = engine
+        self.source = source
+        self.sinks = sinks
+        self.live = live
+        self.pacer = Pacer(None if live else speed)
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=queue_size)
+        self.running = asyncio.Event()
+        self.running.set()
+        self.ended = False
+        self._stop = asyncio.Event()
+
+    # ------------------------------------------------------------ control
+
+    def pause(self) -> None:
+        self.running.clear()
+
+    def resume(self) -> None:
+        self.pacer.set_speed(self.pacer.speed)  # restart pacing from here
+        self.running.set()
+
+    def set_speed(self, speed: float | None) -> None:
+        self.pacer.set_speed(speed)
+
+    def stop(self) -> None:
+        """Ask the run to end: emit what the watermark allows and the summary."""
+        self._stop.set()
+
+    def status(self, state: str, detail: str = "") -> None:
+        for sink in self.sinks:
+            sink.on_status(state, detail)
+
+    # ------------------------------------------------------------ run
+
+    async def run(self) -> dict:
+        producer = asyncio.create_task(self._produce())
+        tasks = [producer]
+        if self.live:
+            tasks.append(asyncio.create_task(self._clock()))
+        stopper = asyncio.create_task(self._stop.wait())
+        consumer = asyncio.create_task(self._consume())
+        try:
+            await asyncio.wait({consumer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*tasks, stopper, consumer):
+                task.cancel()
+            await asyncio.gather(*tasks, stopper, consumer, return_exceptions=True)
+        engine = self.engine
+        if self._stop.is_set() and self.live:
+            self._emit(engine.advance(engine.live_clock(wall_ms())))
+        else:
+            self._emit(engine.finish())
+        summary = engine.summary()
+        self.ended = True
+        for sink in self.sinks:
+            sink.close(summary)
+        return summary
+
+    async def _produce(self) -> None:
+        try:
+            async for batch in self.source.batches():
+                await self.queue.put(batch)
+        finally:
+            await self.queue.put(None)
+
+    async def _consume(self) -> None:
+        queue = self.queue
+        while True:
+            batch = await queue.get()
+            if batch is None:
+                self.status("ended")
+                return
+            await self.running.wait()
+            await self._take(batch)
+
+    async def _take(self, batch: list[Any]) -> None:
+        engine = self.engine
+        sinks = self.sinks
+        arrival = wall_ms()
+        rejections: list[Rejection] = []
+        pacer = self.pacer
+        for raw in batch:
+            for sink in sinks:
+                sink.on_message(raw, arrival)
+            items = parse_message(raw) if isinstance(raw, (bytes, str)) else (parse_object(raw),)
+            for item in items:
+                if pacer.speed is not None and type(item) is Event:
+                    wait = pacer.delay(item.ts)
+                    if wait > 0.002:
+                        self._emit(engine.advance())
+                        await asyncio.sleep(wait)
+                        await self.running.wait()
+                        arrival = wall_ms()
+                elif type(item) is Event and (pacer.position is None or item.ts > pacer.position):
+                    pacer.position = item.ts
+                outcome = engine.offer(item, arrival)
+                if type(outcome) is Rejection:
+                    rejections.append(outcome)
+        if rejections:
+            for sink in sinks:
+                sink.on_rejections(rejections, arrival)
+        if self.live:
+            self._emit(engine.advance(engine.live_clock(wall_ms())))
+        else:
+            self._emit(engine.advance())
+        await asyncio.sleep(0)
+
+    async def _clock(self) -> None:
+        """Live mode: the stream clock runs on between events."""
+        interval = self.engine.tick_ms / 4000
+        while True:
+            await asyncio.sleep(interval)
+            engine = self.engine
+            clock = engine.live_clock(wall_ms())
+            if clock is not None:
+                self._emit(engine.advance(clock))
+
+    def _emit(self, ticks: list) -> None:
+        if ticks:
+            for sink in self.sinks:
+                sink.on_ticks(ticks)

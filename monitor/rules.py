@@ -1,0 +1,208 @@
+"""The alert engine of ../shared/spec/alerts.md.
+
+Per rule and room: inactive -> pending -> firing -> resolved (-> inactive after
+the cooldown). A rule whose value is null, or whose sample is below
+`min_sample`, is not judged that tick and keeps its state, so a quiet minute
+neither raises nor clears an alert.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from . import formatting
+from .config import AlertRule
+from .metrics import Snapshot
+from .windows import RollingMedian
+
+INACTIVE, PENDING, FIRING, RESOLVED = "inactive", "pending", "firing", "resolved"
+SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass(slots=True)
+class Alert:
+    """One firing or resolving, the record of alerts.md."""
+
+    room: str
+    t: int
+    rule: str
+    severity: str
+    state: str
+    metric: str
+    value: float | None
+    baseline: float | None
+    threshold: float | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {
+            "room": self.room, "t": self.t, "rule": self.rule, "severity": self.severity,
+            "state": self.state, "metric": self.metric, "value": self.value,
+            "baseline": self.baseline, "threshold": self.threshold, "message": self.message,
+        }
+
+
+class Baseline:
+    """Median of a metric's non-null ticks over `(t - window - baseline_s, t - window]`."""
+
+    def __init__(self, window_ticks: int, baseline_ticks: int) -> None:
+        self._delay: deque[float | None] = deque()
+        self._window_ticks = window_ticks
+        self._median = RollingMedian(baseline_ticks)
+
+    def push(self, value: float | None) -> None:
+        # pushed after judging tick t, so tick t - window + 1 waits here and
+        # tick t - window + 1 becomes the newest baseline tick at the next judgement
+        self._delay.append(value)
+        if len(self._delay) > self._window_ticks - 1:
+            self._median.push(self._delay.popleft())
+        else:
+            self._median.push(None)  # the tick that would enter lies before the room began
+
+    @property
+    def ticks(self) -> int:
+        return len(self._median)
+
+    def value(self) -> float | None:
+        return self._median.median()
+
+
+@dataclass(slots=True)
+class Verdict:
+    holds: bool | None  # None: not judged this tick
+    value: float | None
+    baseline: float | None
+    threshold: float | None
+
+
+def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None) -> Verdict:
+    """Is the rule's condition true at this tick?"""
+    if rule.kind == "stale":
+        silence = (snapshot.t - snapshot.last_event_ts) / 1000
+        return Verdict(silence >= rule.for_s, silence, None, rule.for_s)
+    value = snapshot.values[rule.metric]
+    denominator = snapshot.denominator(rule.metric)
+    if value is None or (denominator is not None and denominator < rule.min_sample):
+        return Verdict(None, value, None, None)
+    if rule.kind == "below":
+        return Verdict(value < rule.threshold, value, None, rule.threshold)
+    if rule.kind == "above":
+        return Verdict(value > rule.threshold, value, None, rule.threshold)
+    assert baseline is not None
+    base = baseline.value()
+    enough = baseline.ticks >= rule.min_baseline_ticks and (denominator is not None or baseline.ticks >= rule.min_sample)
+    if base is None or not enough or base == 0:
+        return Verdict(None, value, base, None)
+    factor = rule.change_pct / 100
+    if rule.kind == "drop":
+        limit = base * (1 - factor)
+        return Verdict(value < limit, value, base, limit)
+    limit = base * (1 + factor)
+    return Verdict(value > limit, value, base, limit)
+
+
+class RuleState:
+    """The state machine of one rule in one room."""
+
+    __slots__ = ("state", "since", "clear_since", "resolved_at")
+
+    def __init__(self) -> None:
+        self.state = INACTIVE
+        self.since = 0
+        self.clear_since: int | None = None
+        self.resolved_at = 0
+
+    def step(self, rule: AlertRule, t: int, holds: bool | None) -> str | None:
+        """Advance one tick; return FIRING or RESOLVED when that transition happens."""
+        if self.state == RESOLVED:
+            if t - self.resolved_at < rule.cooldown_s * 1000:
+                return None
+            self.state = INACTIVE
+        if holds is None:
+            return None
+        if self.state == INACTIVE:
+            if not holds:
+                return None
+            self.state, self.since = PENDING, t
+        if self.state == PENDING:
+            if not holds:
+                self.state = INACTIVE
+                return None
+            if t - self.since >= rule.for_s * 1000:
+                self.state, self.clear_since = FIRING, None
+                return FIRING
+            return None
+        # firing
+        if holds:
+            self.clear_since = None
+            return None
+        if self.clear_since is None:
+            self.clear_since = t
+        if t - self.clear_since >= rule.clear_s * 1000:
+            self.state, self.resolved_at = RESOLVED, t
+            return RESOLVED
+        return None
+
+
+def render_message(rule: AlertRule, verdict: Verdict, lang: str) -> str:
+    template = rule.message.id if lang == "id" else rule.message.en
+    metric = rule.metric
+    change = None
+    if verdict.baseline and verdict.value is not None:
+        change = abs(verdict.value - verdict.baseline) / abs(verdict.baseline)
+    fields = {
+        "value": formatting.metric_value(metric, verdict.value, lang),
+        "baseline": formatting.metric_value(metric, verdict.baseline, lang),
+        "threshold": formatting.metric_value(metric, verdict.threshold, lang),
+        "change": formatting.percent(change, lang) if change is not None else "–",
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+class RoomAlerts:
+    """All rules for one room: baselines shared per metric, a state per rule."""
+
+    def __init__(self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int) -> None:
+        self.room = room
+        self.window_ticks = window_ticks
+        self.tick_s = tick_s
+        self.baselines: dict[tuple[str, int], Baseline] = {}
+        self.states: dict[str, RuleState] = {}
+        self.rules: list[AlertRule] = []
+        self.set_rules(rules)
+
+    def set_rules(self, rules: list[AlertRule]) -> None:
+        """Swap rules while running; a rule kept by name keeps its state."""
+        self.rules = list(rules)
+        self.states = {rule.name: self.states.get(rule.name, RuleState()) for rule in rules}
+        for rule in rules:
+            if rule.kind in ("drop", "rise"):
+                key = (rule.metric, rule.baseline_s)
+                if key not in self.baselines:
+                    self.baselines[key] = Baseline(self.window_ticks, max(1, rule.baseline_s // self.tick_s))
+
+    def evaluate(self, snapshot: Snapshot, lang: str) -> list[Alert]:
+        alerts = []
+        for rule in self.rules:
+            if not rule.enabled:
+                continue
+            baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
+            verdict = judge(rule, snapshot, baseline)
+            change = self.states[rule.name].step(rule, snapshot.t, verdict.holds)
+            if change is not None:
+                alerts.append(Alert(
+                    self.room, snapshot.t, rule.name, rule.severity, change, rule.metric,
+                    verdict.value, verdict.baseline, verdict.threshold,
+                    render_message(rule, verdict, lang),
+                ))
+        # the baselines take this tick's values after judging it
+        for (metric, _), baseline in self.baselines.items():
+            baseline.push(snapshot.values[metric])
+        return alerts
+
+    def firing(self) -> list[str]:
+        return [name for name, state in self.states.items() if state.state == FIRING]

@@ -1,0 +1,93 @@
+"""Where ticks go: the sink interface and the writers that need no console.
+
+The pipeline calls every sink the same way; the console, the headless JSON
+Lines writer, the dead-letter file and the recorder are all sinks.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any
+
+import orjson
+
+from .engine import Tick
+from .events import Rejection
+
+
+class Sink:
+    """Receives what the pipeline sees; every method is optional."""
+
+    def on_message(self, raw: Any, arrival_ms: float) -> None:
+        """A raw message as it arrived, before parsing (recorders)."""
+
+    def on_rejections(self, rejections: list[Rejection], arrival_ms: float) -> None:
+        """Inputs that broke the contract (dead letters)."""
+
+    def on_ticks(self, ticks: list[Tick]) -> None:
+        """Ticks the watermark released, in order."""
+
+    def on_status(self, state: str, detail: str = "") -> None:
+        """Feed connection state: connecting, connected, disconnected, ended."""
+
+    def close(self, summary: dict) -> None:
+        """End of the run, with the summary record."""
+
+
+def metrics_record(snapshot) -> dict:
+    record = {"kind": "metrics", "room": snapshot.room, "t": snapshot.t, "window_s": snapshot.window_s}
+    record.update(snapshot.values)
+    return record
+
+
+def alert_record(alert) -> dict:
+    record = {"kind": "alert"}
+    record.update(alert.as_dict())
+    return record
+
+
+class JsonLinesWriter(Sink):
+    """The headless output of cli.md: metrics, alerts, then one summary line."""
+
+    def __init__(self, stream: IO[bytes] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout.buffer
+
+    def on_ticks(self, ticks: list[Tick]) -> None:
+        lines = []
+        dumps = orjson.dumps
+        for tick in ticks:
+            for room_tick in tick.rooms:
+                lines.append(dumps(metrics_record(room_tick.snapshot)))
+                for alert in room_tick.alerts:
+                    lines.append(dumps(alert_record(alert)))
+        if lines:
+            lines.append(b"")
+            self.stream.write(b"\n".join(lines))
+
+    def close(self, summary: dict) -> None:
+        self.stream.write(orjson.dumps(summary) + b"\n")
+        self.stream.flush()
+
+
+class DeadLetterFile(Sink):
+    """Rejected inputs with their reason, one JSON object per line."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "ab")
+        self._last_flush = time.monotonic()
+
+    def on_rejections(self, rejections: list[Rejection], arrival_ms: float) -> None:
+        for rejection in rejections:
+            raw = rejection.raw
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8", "replace")
+            record = {"arrival": arrival_ms, "reason": rejection.reason, "detail": rejection.detail, "raw": raw}
+            self.file.write(orjson.dumps(record, default=str) + b"\n")
+        now = time.monotonic()
+        if now - self._last_flush >= 1:
+            self.file.flush()
+            self._last_flush = now
+
+    def close(self, summary: dict) -> None:
+        self.file.close()
