@@ -76,6 +76,8 @@ class Pipeline:
         self.running.set()
         self.ended = False
         self._stop = asyncio.Event()
+        if hasattr(source, "on_status"):
+            source.on_status = self.status  # live sources report their connection state
 
     # ------------------------------------------------------------ control
 
