@@ -179,7 +179,7 @@ class Engine:
 
     def _produce_until(self, limit: float) -> list[Tick]:
         if self.next_tick is None:
-            if not self._pending:
+            if not self._pending or min(self._pending) > limit:
                 return []
             self.next_tick = min(self._pending)
         ticks = []
