@@ -1,0 +1,145 @@
+"""The incremental engine against the brute-force reference on random streams."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import given, settings, strategies as st
+
+from monitor.config import Config, EngineSettings
+from monitor.engine import Engine
+from monitor.events import validate
+
+from .reference import Settings, expected_series
+
+TYPES = [
+    ("viewer_join", 8), ("viewer_leave", 6), ("live_impression", 3), ("like", 3), ("comment", 3),
+    ("share", 1), ("follow", 1), ("product_impression", 3), ("product_click", 3), ("order", 2),
+    ("host_action", 1),
+]
+
+
+def random_stream(seed: int, *, rooms=("a", "b"), snapshot_rooms=(), n=400, users=8, jitter_ms=3500) -> list[dict]:
+    """Events with out-of-order arrival, late events, duplicates, re-joins and gaps."""
+    rng = random.Random(seed)
+    kinds = [k for k, w in TYPES for _ in range(w)]
+    clock = 1_700_000_000_000 + rng.randrange(1000)
+    events = []
+    for index in range(n):
+        clock += rng.choice([0, 0, 50, 200, 700, 1500, 4000]) + (30_000 if rng.random() < 0.01 else 0)
+        room = rng.choice(rooms)
+        ts = clock - rng.randrange(jitter_ms) if rng.random() < 0.2 else clock
+        kind = rng.choice(kinds)
+        if room in snapshot_rooms and rng.random() < 0.3:
+            kind = "viewer_count"
+        event = {"type": kind, "ts": ts, "room": room}
+        user = f"u{rng.randrange(users)}"
+        if kind in ("viewer_join", "viewer_leave", "comment", "follow", "share", "product_click", "order"):
+            event["user"] = user
+        if kind == "like":
+            if rng.random() < 0.8:
+                event["user"] = user
+            event["count"] = rng.randint(1, 20)
+        if kind in ("live_impression", "product_impression"):
+            event["count"] = rng.randint(1, 30)
+        if kind in ("product_impression", "product_click", "order"):
+            event["product"] = rng.choice(["sku-1", "sku-2"])
+        if kind == "viewer_count":
+            event["count"] = rng.randint(0, 500)
+        if kind == "order":
+            event["quantity"] = rng.randint(1, 3)
+            event["amount"] = rng.choice([49_000, 99_500.5, 259_000, 0.1])
+            event["order_id"] = f"o{rng.randrange(n // 3)}"  # collisions make duplicates
+        if rng.random() < 0.05:
+            event["id"] = f"e{rng.randrange(40)}"
+        events.append(event)
+    return events
+
+
+def run_engine(events: list[dict], config: Config) -> tuple[dict, dict]:
+    engine = Engine(config)
+    out = {}
+    ticks = []
+    for event in events:
+        engine.offer(validate(event))
+        ticks.extend(engine.advance())
+    ticks.extend(engine.finish())
+    for tick in ticks:
+        for room_tick in tick.rooms:
+            key = (room_tick.snapshot.room, room_tick.snapshot.t)
+            assert key not in out, f"tick {key} produced twice"
+            out[key] = room_tick.snapshot.values
+    return out, engine.summary()
+
+
+def same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def check(events: list[dict], engine_settings: EngineSettings) -> None:
+    config = Config(engine=engine_settings, rules=[])
+    got, summary = run_engine(events, config)
+    s = Settings(
+        engine_settings.tick_s * 1000, engine_settings.window_s * 1000,
+        int(engine_settings.allowed_lateness_s * 1000), engine_settings.retention_horizon_s * 1000,
+    )
+    want, late, duplicates = expected_series(events, s)
+    assert summary["late"] == late
+    assert summary["duplicates"] == duplicates
+    assert sorted(got) == sorted(want)
+    for key, values in want.items():
+        for name, value in values.items():
+            assert same(got[key][name], value), f"{key} {name}: engine {got[key][name]!r}, reference {value!r}"
+
+
+DEDUPE_FOREVER = dict(dedupe_horizon_s=10**9, max_skew_s=10**6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31))
+def test_two_rooms_out_of_order_late_and_duplicates(seed):
+    check(random_stream(seed), EngineSettings(window_s=20, retention_horizon_s=10, **DEDUPE_FOREVER))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31))
+def test_snapshot_room_beside_a_join_leave_room(seed):
+    events = random_stream(seed, rooms=("snap", "live"), snapshot_rooms=("snap",))
+    check(events, EngineSettings(window_s=15, retention_horizon_s=5, **DEDUPE_FOREVER))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31))
+def test_coarser_ticks_and_default_window(seed):
+    events = random_stream(seed, rooms=("x",), n=600, users=20)
+    check(events, EngineSettings(tick_s=2, window_s=60, retention_horizon_s=20, allowed_lateness_s=3, **DEDUPE_FOREVER))
+
+
+def test_swapped_join_and_leave_within_lateness_mean_join_then_leave():
+    base = 1_700_000_000_000
+    events = [
+        {"type": "viewer_join", "ts": base, "room": "r", "user": "a"},
+        {"type": "viewer_leave", "ts": base + 1500, "room": "r", "user": "b"},
+        {"type": "viewer_join", "ts": base + 1000, "room": "r", "user": "b"},
+        {"type": "like", "ts": base + 10_000, "room": "r", "user": "a"},
+    ]
+    got, summary = run_engine(events, Config(rules=[]))
+    assert summary["ignored_leaves"] == 0 and summary["late"] == 0
+    assert got[("r", base + 2000)]["viewers"] == 1
+    assert got[("r", base + 2000)]["exits"] == 1
+    assert got[("r", base + 2000)]["viewers_in_window"] == 2
+
+
+def test_silent_room_keeps_getting_ticks_until_the_stream_ends():
+    base = 1_700_000_000_000
+    events = [
+        {"type": "viewer_join", "ts": base, "room": "quiet", "user": "a"},
+        {"type": "viewer_join", "ts": base, "room": "busy", "user": "a"},
+        {"type": "like", "ts": base + 5000, "room": "busy", "user": "a"},
+    ]
+    got, _ = run_engine(events, Config(rules=[]))
+    assert [t for room, t in sorted(got) if room == "quiet"] == [base + i * 1000 for i in range(6)]
+    assert got[("quiet", base + 5000)]["viewer_seconds"] == 5.0
