@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .metrics import DENOMINATOR, METRIC_NAMES
+from .metrics import METRIC_NAMES
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 
@@ -80,8 +80,9 @@ class AlertRule(_Strict):
         return self
 
     @property
-    def judges_denominator(self) -> bool:
-        return self.metric in DENOMINATOR
+    def pending_s(self) -> float:
+        """How long the condition must hold before firing; a stale rule's for_s is the silence itself."""
+        return 0.0 if self.kind == "stale" else self.for_s
 
 
 class Config(_Strict):
@@ -136,7 +137,8 @@ def _phrase(error: dict) -> str:
     if template is None:
         message = error["msg"]
         return message.removeprefix("Value error, ")
-    return template.format(**(error.get("ctx") or {}))
+    context = {key: f"{value:g}" if isinstance(value, float) else value for key, value in (error.get("ctx") or {}).items()}
+    return template.format(**context)
 
 
 def parse_config(data: dict, source: str) -> Config:

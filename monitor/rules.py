@@ -129,7 +129,7 @@ class RuleState:
             if not holds:
                 self.state = INACTIVE
                 return None
-            if t - self.since >= rule.for_s * 1000:
+            if t - self.since >= rule.pending_s * 1000:
                 self.state, self.clear_since = FIRING, None
                 return FIRING
             return None

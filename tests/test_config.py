@@ -1,0 +1,67 @@
+"""Config validation names the file, the table and the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def livemon(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_shipped_config_is_valid_and_covers_the_default_rule_set():
+    config = load_config(ROOT / "config.toml")
+    metrics = {rule.metric for rule in config.rules}
+    kinds = {rule.kind for rule in config.rules}
+    assert {"retention", "interaction_rate", "access_rate", "ctr", "click_to_order", "viewers", "gmv", "events"} <= metrics
+    assert {"drop", "rise", "below", "stale"} <= kinds
+    for rule in config.rules:
+        assert "—" in rule.message.id and "—" in rule.message.en, f"{rule.name}: problem — action"
+
+
+def test_check_config_ok_prints_a_summary():
+    result = livemon("check-config")
+    assert result.returncode == 0
+    assert result.stdout.startswith("config.toml: ok: 10 rules")
+
+
+BAD = [
+    ("[[rules]]\nname='a'\nmetric='ctr'\nkind='below'\nthreshold=0.1\nfor_s=-1\nmessage={id='x',en='y'}\n",
+     "rules[0].for_s: must be >= 0"),
+    ("[engine]\nwindow_s = 0\n", "engine.window_s: must be >= 1"),
+    ("[engine]\nwindw_s = 60\n", "engine.windw_s: is not a known key"),
+    ("[engine]\ntick_s = 7\n", "engine: window_s must be a multiple of tick_s (7)"),
+    ("lang = 'fr'\n", "lang: must be 'id' or 'en'"),
+    ("[[rules]]\nname='a'\nmetric='ctrr'\nkind='below'\nthreshold=1\nmessage={id='x',en='y'}\n",
+     "rules[0]: unknown metric 'ctrr'"),
+    ("[[rules]]\nname='a'\nmetric='ctr'\nkind='drop'\nmessage={id='x',en='y'}\n", "rules[0]: a drop rule needs change_pct"),
+    ("[[rules]]\nname='a'\nmetric='ctr'\nkind='below'\nthreshold=1\n", "rules[0].message: is required"),
+    ("lang = \n", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD)
+def test_bad_config_names_file_and_key(tmp_path, text, message):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert message in str(error.value)
+
+
+def test_check_config_exits_1_with_the_key(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_text(BAD[0][0])
+    result = livemon("check-config", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{path}: rules[0].for_s: must be >= 0"
+    assert result.stdout == ""

@@ -1,0 +1,100 @@
+"""The event contract: both parsing paths, every reason code, both ts forms."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from monitor.events import EVENT_TYPES, Event, Rejection, parse_message, parse_ts, validate, validate_model
+
+
+def reasons(raw) -> list[str]:
+    return [item.reason if isinstance(item, Rejection) else "ok" for item in parse_message(raw)]
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"not json", "invalid_json"),
+        (b'{"type": "like", "ts": 1', "invalid_json"),
+        (b"[" * 5000 + b"]" * 5000, "invalid_json"),  # nested deeper than any parser allows
+        (b"42", "not_an_object"),
+        (b'"viewer_join"', "not_an_object"),
+        (b'{"type": "dance", "ts": 1}', "unknown_type"),
+        (b'{"ts": 1, "user": "a"}', "missing_field"),
+        (b'{"type": "viewer_join", "ts": 1}', "missing_field"),
+        (b'{"type": "viewer_join", "user": "a"}', "missing_field"),
+        (b'{"type": "order", "ts": 1, "user": "a"}', "missing_field"),
+        (b'{"type": "viewer_count", "ts": 1}', "missing_field"),
+        (b'{"type": "like", "ts": 1, "count": -3}', "bad_value"),
+        (b'{"type": "like", "ts": 1, "count": 0}', "bad_value"),
+        (b'{"type": "like", "ts": 1, "count": "7"}', "bad_value"),
+        (b'{"type": "like", "ts": 1, "count": true}', "bad_value"),
+        (b'{"type": "order", "ts": 1, "product": "p", "amount": -1}', "bad_value"),
+        (b'{"type": "order", "ts": 1, "product": "p", "amount": 0}', "bad_value"),
+        (b'{"type": "order", "ts": 1, "product": "p", "quantity": 1.5}', "bad_value"),
+        (b'{"type": "viewer_join", "ts": 1, "user": 81}', "bad_value"),
+        (b'{"type": "viewer_join", "ts": 1, "user": "a", "room": ["x"]}', "bad_value"),
+        (b'{"type": "comment", "ts": 1, "user": "a", "text": {"b": 1}}', "bad_value"),
+        (b'{"type": "viewer_count", "ts": 1, "count": -1}', "bad_value"),
+        (b'{"type": "like", "ts": "yesterday"}', "bad_ts"),
+        (b'{"type": "like", "ts": "2026-11-22T09:00:00"}', "bad_ts"),
+        (b'{"type": "like", "ts": true}', "bad_ts"),
+        (b'{"type": "like", "ts": null}', "bad_ts"),
+    ],
+)
+def test_each_bad_input_is_rejected_with_its_reason(raw, reason):
+    assert reasons(raw) == [reason]
+
+
+def test_a_batch_is_judged_one_event_at_a_time():
+    raw = orjson.dumps([
+        {"type": "viewer_join", "ts": 1, "user": "a"},
+        7,
+        {"type": "like", "ts": 2, "count": -1},
+        {"type": "like", "ts": 3},
+    ])
+    assert reasons(raw) == ["ok", "not_an_object", "bad_value", "ok"]
+
+
+def test_both_ts_forms_give_epoch_milliseconds():
+    assert parse_ts(1763802000000) == 1763802000000
+    assert parse_ts("2026-11-22T09:00:01.250+07:00") == parse_ts("2026-11-22T02:00:01.250Z")
+    assert parse_ts("2026-11-22T02:00:01.250Z") == 1795312801250
+    assert parse_ts(1000.5) == 1000.5
+
+
+def test_defaults_and_unknown_fields():
+    event = validate({"type": "like", "ts": 5, "colour": "blue"})
+    assert isinstance(event, Event)
+    assert (event.room, event.count, event.user) == ("default", 1, None)
+    order = validate({"type": "order", "ts": 5, "product": "p", "amount": 10})
+    assert (order.quantity, order.amount) == (1, 10.0)
+
+
+# A generator of near-miss events: right types, wrong types, missing and extra fields.
+values = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.integers(10**12, 2 * 10**12),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4),
+    st.sampled_from(["2026-11-22T09:00:01+07:00", "2026-11-22T09:00:01", "u-1", ""]),
+    st.lists(st.integers(), max_size=2),
+)
+field_names = st.sampled_from(
+    ["ts", "room", "user", "id", "count", "product", "text", "quantity", "amount", "order_id", "action", "note", "extra"]
+)
+candidates = st.builds(
+    lambda kind, fields: {"type": kind, **fields} if kind is not None else fields,
+    st.one_of(st.none(), st.sampled_from(EVENT_TYPES), st.sampled_from(["nope", 3])),
+    st.dictionaries(field_names, values, max_size=7),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(candidates)
+def test_fast_path_agrees_with_the_models(obj):
+    fast, reference = validate(obj), validate_model(obj)
+    if isinstance(reference, Rejection):
+        assert isinstance(fast, Rejection) and fast.reason == reference.reason
+    else:
+        assert fast == reference
