@@ -24,6 +24,7 @@ REASONS = (
     "bad_value",
     "bad_ts",
     "too_large",
+    "binary_frame",
 )
 
 EVENT_TYPES = (

@@ -1,7 +1,8 @@
 """Source -> bounded queue -> engine -> sinks, on asyncio.
 
 A source is an async iterator of batches of raw inputs (bytes / str messages,
-or already decoded rows as dicts). The queue between source and engine is
+already decoded rows as dicts, or a `Rejection` for an input the feed refused
+before parsing, such as a binary websocket frame). The queue between source and engine is
 bounded, so a fast source waits for the engine instead of filling memory.
 Replay pacing, pause and the live wall clock live here, not in the engine.
 """
@@ -151,7 +152,12 @@ class Pipeline:
         for raw in batch:
             for sink in sinks:
                 sink.on_message(raw, arrival)
-            items = parse_message(raw) if isinstance(raw, (bytes, str)) else (parse_object(raw),)
+            if isinstance(raw, (bytes, str)):
+                items = parse_message(raw)
+            elif type(raw) is Rejection:  # refused by the feed before parsing (binary frame, oversize)
+                items = (raw,)
+            else:
+                items = (parse_object(raw),)
             for item in items:
                 if pacer.speed is not None and type(item) is Event:
                     wait = pacer.delay(item.ts)
