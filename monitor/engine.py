@@ -80,8 +80,15 @@ class Engine:
         return -(-int(math.ceil(ts)) // tick) * tick
 
     @property
+    def front(self) -> float | None:
+        """The stream's clock: the highest ts seen, or the live clock when it is ahead."""
+        if self.clock_ms is None or (self.max_ts is not None and self.max_ts > self.clock_ms):
+            return self.max_ts
+        return self.clock_ms
+
+    @property
     def watermark(self) -> float | None:
-        front = self.max_ts if self.clock_ms is None else max(self.clock_ms, self.max_ts or self.clock_ms)
+        front = self.front
         return None if front is None else front - self.lateness_ms
 
     def offer(self, item: Event | Rejection, arrival_ms: float | None = None) -> str | Rejection:
@@ -92,8 +99,9 @@ class Engine:
             return item
         event = item
         ts = event.ts
-        watermark = self.watermark
-        if watermark is not None and ts > watermark + self.max_skew_ms:
+        front = self.max_ts if self.clock_ms is None else self.front
+        if front is not None and ts > front - self.lateness_ms + self.max_skew_ms:
+            watermark = front - self.lateness_ms
             rejection = Rejection(
                 "bad_ts", f"ts is {(ts - watermark) / 1000:.0f}s ahead of the stream (max_skew_s {self.settings.max_skew_s:g})",
                 event.as_dict(),
@@ -103,7 +111,8 @@ class Engine:
         if self.room_filter is not None and event.room != self.room_filter:
             totals.filtered += 1
             return FILTERED
-        tick = self.tick_of(ts)
+        tick_ms = self.tick_ms
+        tick = -(-ts // tick_ms) * tick_ms if type(ts) is int else self.tick_of(ts)
         if self.next_tick is not None and tick < self.next_tick:
             totals.late += 1
             return LATE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any, Iterator, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -268,16 +268,101 @@ def validate_model(obj: Any) -> Event | Rejection:
 
 # ---------------------------------------------------------------- the fast path
 
-_USER_REQUIRED = {"viewer_join", "viewer_leave", "comment"}
-_PRODUCT_REQUIRED = {"product_impression", "product_click", "order"}
-_COUNT_DEFAULT_ONE = {"live_impression", "like", "product_impression"}
-_USER_OPTIONAL = {"like", "share", "follow", "product_click", "order"}
-_KNOWN = frozenset(EVENT_TYPES)
+# Each builder returns an Event, or None to hand the object to the models.
+# They check exactly what the models check, for the fields their type has.
 
 
-def _optional_str(obj: dict, key: str) -> tuple[bool, str | None]:
-    value = obj.get(key)
-    return (value is None or type(value) is str), value
+def _user_only(obj: dict, event: Event) -> Event | None:
+    return event if event.user is not None else None
+
+
+def _comment(obj: dict, event: Event) -> Event | None:
+    text = obj.get("text", "")
+    if event.user is None or type(text) is not str:
+        return None
+    event.text = text
+    return event
+
+
+def _counted(minimum: int, required: bool = False):
+    def build(obj: dict, event: Event) -> Event | None:
+        count = obj.get("count") if required else obj.get("count", 1)
+        if type(count) is not int or count < minimum:
+            return None
+        event.count = count
+        return event
+    return build
+
+
+def _no_fields(obj: dict, event: Event) -> Event | None:
+    return event
+
+
+def _product_impression(obj: dict, event: Event) -> Event | None:
+    product = obj.get("product")
+    count = obj.get("count", 1)
+    if type(product) is not str or type(count) is not int or count < 1:
+        return None
+    event.product = product
+    event.count = count
+    return event
+
+
+def _product_click(obj: dict, event: Event) -> Event | None:
+    product = obj.get("product")
+    if type(product) is not str:
+        return None
+    event.product = product
+    return event
+
+
+def _order(obj: dict, event: Event) -> Event | None:
+    product = obj.get("product")
+    quantity = obj.get("quantity", 1)
+    order_id = obj.get("order_id")
+    amount = obj.get("amount")
+    if amount is None:
+        if "amount" in obj:
+            return None
+        amount = 0.0
+    elif not ((type(amount) is float or type(amount) is int) and 0 < amount < math.inf):
+        return None
+    if type(product) is not str or type(quantity) is not int or quantity < 1:
+        return None
+    if not (order_id is None or type(order_id) is str):
+        return None
+    event.product = product
+    event.quantity = quantity
+    event.amount = float(amount)
+    event.order_id = order_id
+    return event
+
+
+def _host_action(obj: dict, event: Event) -> Event | None:
+    action = obj.get("action", "")
+    note = obj.get("note", "")
+    if type(action) is not str or type(note) is not str:
+        return None
+    event.action = action
+    event.note = note
+    return event
+
+
+_BUILDERS = {
+    "live_impression": _counted(1),
+    "viewer_join": _user_only,
+    "viewer_leave": _user_only,
+    "viewer_count": _counted(0, required=True),
+    "like": _counted(1),
+    "comment": _comment,
+    "share": _no_fields,
+    "follow": _no_fields,
+    "product_impression": _product_impression,
+    "product_click": _product_click,
+    "order": _order,
+    "host_action": _host_action,
+}
+assert set(_BUILDERS) == set(EVENT_TYPES)
 
 
 def validate(obj: Any) -> Event | Rejection:
@@ -285,67 +370,24 @@ def validate(obj: Any) -> Event | Rejection:
     if type(obj) is not dict:
         return validate_model(obj)
     kind = obj.get("type")
-    if kind not in _KNOWN or type(kind) is not str:
+    build = _BUILDERS.get(kind) if type(kind) is str else None
+    if build is None:
         return validate_model(obj)
     ts = obj.get("ts")
-    ts_type = type(ts)
-    if ts_type is int:
-        pass
-    elif ts_type is float or ts_type is str:
+    if type(ts) is not int:
+        if type(ts) is not float and type(ts) is not str:
+            return validate_model(obj)
         try:
             ts = parse_ts(ts)
         except BadTimestamp:
             return validate_model(obj)
-    else:
-        return validate_model(obj)
     room = obj.get("room", "default")
     user = obj.get("user")
     ident = obj.get("id")
     if type(room) is not str or not (user is None or type(user) is str) or not (ident is None or type(ident) is str):
         return validate_model(obj)
-    event = Event(kind, ts, room, user, ident)
-    if kind in _USER_REQUIRED:
-        if user is None:
-            return validate_model(obj)
-        if kind == "comment":
-            text = obj.get("text", "")
-            if type(text) is not str:
-                return validate_model(obj)
-            event.text = text
-        return event
-    if kind in _COUNT_DEFAULT_ONE or kind == "viewer_count":
-        count = obj.get("count", 1) if kind != "viewer_count" else obj.get("count")
-        if type(count) is not int or count < (0 if kind == "viewer_count" else 1):
-            return validate_model(obj)
-        event.count = count
-    if kind in _PRODUCT_REQUIRED:
-        product = obj.get("product")
-        if type(product) is not str:
-            return validate_model(obj)
-        event.product = product
-        if kind == "order":
-            quantity = obj.get("quantity", 1)
-            amount = obj.get("amount", 0.0)
-            order_id = obj.get("order_id")
-            amount_type = type(amount)
-            if (
-                type(quantity) is not int or quantity < 1
-                or not (amount_type is float or amount_type is int)
-                or ("amount" in obj and not (0 < amount < math.inf))
-                or not (order_id is None or type(order_id) is str)
-            ):
-                return validate_model(obj)
-            event.quantity = quantity
-            event.amount = float(amount)
-            event.order_id = order_id
-    elif kind == "host_action":
-        action = obj.get("action", "")
-        note = obj.get("note", "")
-        if type(action) is not str or type(note) is not str:
-            return validate_model(obj)
-        event.action = action
-        event.note = note
-    return event
+    event = build(obj, Event(kind, ts, room, user, ident))
+    return event if event is not None else validate_model(obj)
 
 
 def _json_kind(obj: Any) -> str:
@@ -354,18 +396,15 @@ def _json_kind(obj: Any) -> str:
     return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(obj), type(obj).__name__)
 
 
-def parse_message(raw: str | bytes) -> Iterator[Event | Rejection]:
+def parse_message(raw: str | bytes) -> list[Event | Rejection]:
     """One websocket message or file line: one event or a JSON array batch."""
     try:
         decoded = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        yield Rejection("invalid_json", str(error).split(":")[0][:120], raw)
-        return
+        return [Rejection("invalid_json", str(error).split(":")[0][:120], raw)]
     if type(decoded) is list:
-        for item in decoded:
-            yield validate(item)
-    else:
-        yield validate(decoded)
+        return [validate(item) for item in decoded]
+    return [validate(decoded)]
 
 
 def parse_object(obj: Any) -> Event | Rejection:

@@ -77,6 +77,8 @@ class Pipeline:
         self.running.set()
         self.ended = False
         self._stop = asyncio.Event()
+        # only sinks that want raw messages are called per message (the hot path)
+        self._message_sinks = [sink for sink in sinks if type(sink).on_message is not Sink.on_message]
         if hasattr(source, "on_status"):
             source.on_status = self.status  # live sources report their connection state
 
@@ -149,8 +151,9 @@ class Pipeline:
         arrival = wall_ms()
         rejections: list[Rejection] = []
         pacer = self.pacer
+        listeners = self._message_sinks
         for raw in batch:
-            for sink in sinks:
+            for sink in listeners:
                 sink.on_message(raw, arrival)
             if isinstance(raw, (bytes, str)):
                 items = parse_message(raw)

@@ -85,7 +85,7 @@ field_names = st.sampled_from(
 )
 candidates = st.builds(
     lambda kind, fields: {"type": kind, **fields} if kind is not None else fields,
-    st.one_of(st.none(), st.sampled_from(EVENT_TYPES), st.sampled_from(["nope", 3])),
+    st.one_of(st.none(), st.sampled_from(EVENT_TYPES), st.sampled_from(["nope", 3, [1], {"a": 1}])),
     st.dictionaries(field_names, values, max_size=7),
 )
 
