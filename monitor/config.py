@@ -85,10 +85,31 @@ class AlertRule(_Strict):
         return 0.0 if self.kind == "stale" else self.for_s
 
 
+class Benchmarks(_Strict):
+    """Category targets (from the best sellers of the shop's category) shown beside each KPI."""
+
+    access_rate: float | None = Field(None, ge=0)
+    retention: float | None = Field(None, ge=0, le=1)
+    interaction_rate: float | None = Field(None, ge=0)
+    ctr: float | None = Field(None, ge=0, le=1)
+    click_to_order: float | None = Field(None, ge=0)
+    gpm: float | None = Field(None, ge=0)
+
+    def target(self, metric: str) -> float | None:
+        return getattr(self, metric, None)
+
+
+class HistorySettings(_Strict):
+    dir: str = ""  # where session summaries are kept; empty: ~/.local/share/livemon/history
+    baseline_from_history: bool = False  # drop rules use the room's past median while the broadcast is young
+
+
 class Config(_Strict):
     lang: Literal["id", "en"] = "id"
     engine: EngineSettings = EngineSettings()
     input: InputSettings = InputSettings()
+    benchmarks: Benchmarks = Benchmarks()
+    history: HistorySettings = HistorySettings()
     rules: list[AlertRule] = []
 
     @model_validator(mode="after")
