@@ -128,7 +128,9 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
 
     async def main() -> dict:
         engine = Engine(config, room=room)
-        pipeline = Pipeline(engine, source, [*headless_sinks(config), *extra], speed=speed, live=live)
+        pipeline = Pipeline(
+            engine, source, [*headless_sinks(config), *extra], speed=speed, live=live, queue_size=config.input.queue_size
+        )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, pipeline.stop)

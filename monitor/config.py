@@ -40,7 +40,7 @@ class EngineSettings(_Strict):
 class InputSettings(_Strict):
     dead_letter: str = ""  # path of the dead-letter JSONL file; empty: none
     max_message_bytes: int = Field(1 << 20, ge=1024)
-    queue_size: int = Field(10_000, ge=1)
+    queue_size: int = Field(64, ge=1)  # batches between the feed and the engine (back-pressure)
 
 
 class RuleMessage(_Strict):
