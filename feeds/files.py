@@ -16,6 +16,10 @@ from typing import Any, AsyncIterator, Iterator
 
 import orjson
 
+from monitor.events import Rejection
+
+from .recorder import replayed
+
 log = logging.getLogger("livemon.files")
 
 FORMATS = (".jsonl", ".jsonl.gz", ".csv", ".parquet")
@@ -57,16 +61,15 @@ def _typed_csv_row(row: dict) -> dict:
     return out
 
 
-def _recorded(line: bytes) -> bytes | str | None:
-    """The raw message of a recorder line, or None when the line is a plain event."""
+def _recorded(line: bytes) -> str | Rejection | None:
+    """The raw input of a recorder line, or None when the line is a plain event."""
     if not line.startswith(b'{"arrival"'):
         return None
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    raw = record.get("raw") if isinstance(record, dict) else None
-    return raw if isinstance(raw, str) else None
+    return replayed(record) if isinstance(record, dict) else None
 
 
 def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[list[Any]]:

@@ -1,0 +1,150 @@
+"""Live feed: a websocket client that holds on through drops and hostile input.
+
+Broadcasts run for hours over flaky networks, so the source reconnects forever
+with exponential backoff and jitter (also when the server is down at start) and
+reports its connection state through `on_status`, which the pipeline sets.
+Every text message is handed on as received, for the one parser to judge.
+What the contract cannot take is handed on as a `Rejection`, so it is counted
+and the run goes on: a binary frame (`binary_frame`) and a message over the
+size limit (`too_large`; websockets refuses it by closing with 1009 without
+buffering it, so the source counts it and reconnects).
+
+A server that closes with code 1000 and the reason `end of stream` says the
+feed is over (a served file has ended): the source ends, and so does the run.
+Any other close, or none, means reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+from typing import AsyncIterator, Callable
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
+from websockets.frames import CloseCode
+from websockets.uri import parse_uri
+
+from monitor.events import Rejection
+
+log = logging.getLogger("livemon.websocket")
+
+#: Close reason (with code 1000) of a server whose feed has ended.
+END_OF_STREAM = "end of stream"
+
+
+def _no_status(state: str, detail: str = "") -> None:
+    """Until a pipeline takes the source, nobody listens to its state."""
+
+
+class Backoff:
+    """Exponential delays with jitter, so many monitors do not reconnect in step."""
+
+    def __init__(self, first_s: float, max_s: float) -> None:
+        self.first_s = first_s
+        self.max_s = max_s
+        self.attempt = 0
+
+    def next(self) -> float:
+        ceiling = min(self.max_s, self.first_s * 2 ** min(self.attempt, 32))
+        self.attempt += 1
+        return random.uniform(ceiling / 2, ceiling)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class WebSocketSource:
+    """A `ws://` or `wss://` feed for the pipeline; one message per batch."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        cafile: str | None = None,
+        max_message_bytes: int = 1 << 20,
+        backoff_max_s: float = 10.0,
+        backoff_first_s: float = 0.2,
+    ) -> None:
+        try:
+            secure = parse_uri(url).secure
+        except InvalidURI:
+            raise ValueError(f"{url!r} is not a ws:// or wss:// URL") from None
+        if cafile and not secure:
+            raise ValueError("a CA file needs a wss:// URL")
+        self.url = url
+        self.name = url
+        self.on_status: Callable[[str, str], None] = _no_status
+        self.max_message_bytes = max_message_bytes
+        self.backoff_first_s = backoff_first_s
+        self.backoff_max_s = backoff_max_s
+        self.connections = 0  # successful connections so far; more than one means the feed had gaps
+        self._options: dict = {
+            "max_size": max_message_bytes,
+            "open_timeout": 10,
+            "ping_interval": 10,  # a half-open connection is noticed within ~20 s
+            "ping_timeout": 10,
+            "close_timeout": 2,
+        }
+        if token:
+            self._options["additional_headers"] = {"Authorization": f"Bearer {token}"}
+        if cafile:
+            self._options["ssl"] = ssl.create_default_context(cafile=cafile)
+
+    async def batches(self) -> AsyncIterator[list]:
+        backoff = Backoff(self.backoff_first_s, self.backoff_max_s)
+        while True:
+            self.on_status("connecting", self.url)
+            try:
+                connection = await connect(self.url, **self._options)
+            except (OSError, TimeoutError, WebSocketException) as error:
+                await self._pause(backoff, _why_not_connected(error))
+                continue
+            backoff.reset()
+            self.connections += 1
+            self.on_status("connected", self.url)
+            async with connection:
+                try:
+                    while True:
+                        message = await connection.recv()
+                        yield [message if type(message) is str else binary_frame(message)]
+                except ConnectionClosed as closed:
+                    if closed.sent is not None and closed.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                        yield [Rejection(
+                            "too_large",
+                            f"message over max_message_bytes ({self.max_message_bytes}); the connection was reopened",
+                            None,
+                        )]
+                    received = closed.rcvd
+                    if received is not None and received.code == CloseCode.NORMAL_CLOSURE and received.reason == END_OF_STREAM:
+                        log.info("%s: the server ended the feed", self.url)
+                        return
+                    why = _why_closed(closed)
+            await self._pause(backoff, why)
+
+    async def _pause(self, backoff: Backoff, why: str) -> None:
+        delay = backoff.next()
+        self.on_status("disconnected", f"{why}; retry in {delay:.1f}s")
+        log.warning("%s: %s; retry in %.1fs", self.url, why, delay)
+        await asyncio.sleep(delay)
+
+
+def binary_frame(data: bytes) -> Rejection:
+    """Events are text: a binary frame is refused before parsing."""
+    return Rejection("binary_frame", f"binary websocket frame of {len(data)} bytes; events are sent as text", data)
+
+
+def _why_not_connected(error: Exception) -> str:
+    if isinstance(error, InvalidStatus):
+        return f"server refused: HTTP {error.response.status_code}"
+    return f"cannot connect: {error or type(error).__name__}"
+
+
+def _why_closed(closed: ConnectionClosed) -> str:
+    frame = closed.rcvd or closed.sent
+    if frame is None:
+        return "connection lost"
+    return f"connection closed ({frame.code}{': ' + frame.reason if frame.reason else ''})"
