@@ -170,6 +170,79 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from feeds.websocket_client import WebSocketSource
+
+    config = _load(args)
+    source = WebSocketSource(
+        args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
+    )
+    extra: list[Sink] = []
+    if args.record:
+        from feeds.recorder import Recorder
+
+        extra.append(Recorder(args.record))
+    if args.headless:
+        run_headless(config, source, speed=None, live=True, room=args.room, extra=extra)
+        return 0
+    from .console.app import LivemonApp
+
+    recording = {"sinks": extra} if extra else {}
+    LivemonApp(config, source=source, speed=None, room=args.room, live=True, **recording).run()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A file starts for its first watcher and ends the feed when it ends; SIGINT/SIGTERM stop at once."""
+    from feeds.server import EventServer, serve_file, serve_simulation
+
+    if (args.file is None) == (args.simulate is None):
+        raise UsageError("give a FILE or --simulate SCENARIO (one of the two)")
+    if args.file:
+        from feeds.files import FileSource
+
+        FileSource(args.file)  # a missing file or an unknown type is a usage error now, not later
+    else:
+        from feeds.simulator import SCENARIOS
+
+        if args.simulate not in SCENARIOS:
+            raise UsageError(f"unknown scenario {args.simulate!r}; choose one of {', '.join(SCENARIOS)}")
+
+    async def main() -> None:
+        server = EventServer(args.host, args.port, token=args.token)
+        try:
+            await server.start()
+        except OSError as error:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
+        what = args.file or f"simulation {args.simulate}"
+        print(f"livemon serve: {what} on {server.url}", file=sys.stderr, flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+
+        async def content() -> int:
+            if args.file:
+                await server.wait_for_clients(1)
+                return await serve_file(server, args.file, args.speed)
+            return await serve_simulation(server, args.simulate, args.speed, args.seed, args.duration)
+
+        playing = asyncio.create_task(content())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({playing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if playing.done():
+            sent = playing.result()
+            print(f"livemon serve: end of stream after {sent} messages", file=sys.stderr, flush=True)
+            await server.close(end_of_stream=True)
+        else:
+            playing.cancel()
+            await server.close(end_of_stream=False)
+
+    asyncio.run(main())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
