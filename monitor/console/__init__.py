@@ -1,0 +1,1 @@
+"""The live console: a Textual app on the pipeline's sink interface."""

@@ -1,0 +1,109 @@
+"""Replay controls that need the file: speeds, the time span, and seeking.
+
+Seeking rebuilds the engine from the start of the file up to the target in a
+plain loop (no pacing, no console), in a worker thread; the rest of the file
+then continues through a new pipeline. The engine is deterministic, so the
+rebuilt state is the state a straight replay would have had there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+
+from feeds.files import read_batches
+
+from ..config import Config
+from ..engine import Engine
+from ..events import Event, Rejection, parse_message, parse_object
+from .state import ConsoleSink
+
+SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, None)  # None: as fast as possible
+
+
+def step_speed(speed: float | None, step: int) -> float | None:
+    """The next speed up (+1) or down (-1) from `speed`, which may be off the ladder."""
+    rank = len(SPEEDS) - 1 if speed is None else sum(1 for s in SPEEDS[:-1] if s < speed)
+    if speed is not None and step > 0 and speed not in SPEEDS:
+        rank -= 1  # 3x goes up to 5x, not 10x
+    return SPEEDS[max(0, min(len(SPEEDS) - 1, rank + step))]
+
+
+def items_of(raw: Any) -> Iterable[Event | Rejection]:
+    """What the pipeline parses a raw input into (a line, a batch, a row)."""
+    if isinstance(raw, (bytes, str)):
+        return parse_message(raw)
+    if type(raw) is Rejection:
+        return (raw,)
+    return (parse_object(raw),)
+
+
+def time_span(path: str | Path, cancelled: Callable[[], bool] = lambda: False) -> tuple[float, float] | None:
+    """First and last event time of a file (the progress bar's ends); None if it holds no event."""
+    first = last = None
+    for batch in read_batches(path):
+        for raw in batch:
+            for item in items_of(raw):
+                if type(item) is Event:
+                    if first is None:
+                        first = item.ts
+                    if last is None or item.ts > last:
+                        last = item.ts
+        if cancelled():
+            return None
+    return None if first is None else (first, last)
+
+
+class ResumedFile:
+    """The part of a file after a seek, as a pipeline source."""
+
+    def __init__(self, name: str, head: list[Any], rest: Iterator[list[Any]]) -> None:
+        self.name = name
+        self._head = head
+        self._rest = rest
+
+    async def batches(self) -> AsyncIterator[list[Any]]:
+        if self._head:
+            yield self._head
+        for batch in self._rest:
+            yield batch
+
+
+@dataclass
+class Rebuilt:
+    engine: Engine
+    sink: ConsoleSink
+    source: ResumedFile
+    target: float
+
+
+def rebuild(
+    config: Config,
+    path: str | Path,
+    target: float,
+    *,
+    room: str | None = None,
+    lang: str | None = None,
+    name: str | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Rebuilt | None:
+    """Feed the file into a fresh engine until its watermark reaches `target` (None if cancelled)."""
+    engine = Engine(config, room=room, lang=lang)
+    sink = ConsoleSink(room=room)
+    batches = read_batches(path)
+    name = name or str(path)
+    for batch in batches:
+        for index, raw in enumerate(batch):
+            watermark = engine.watermark
+            if watermark is not None and watermark >= target:
+                sink.on_ticks(engine.advance())
+                return Rebuilt(engine, sink, ResumedFile(name, batch[index:], batches), target)
+            sink.on_message(raw, 0.0)
+            for item in items_of(raw):
+                engine.offer(item)
+        sink.on_ticks(engine.advance())
+        if cancelled():
+            return None
+    # the target lies past the end: the new pipeline finds nothing left and finishes
+    return Rebuilt(engine, sink, ResumedFile(name, [], iter(())), target)

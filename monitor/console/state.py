@@ -1,0 +1,208 @@
+"""What the console keeps of the stream: the ConsoleSink and one RoomView per room.
+
+The pipeline may push thousands of ticks a second (replay at max speed); the
+sink only stores the newest snapshot, a sampled 30-minute history for charts
+and baselines, the alert records and the latest comments, and bumps a version
+counter. The screen redraws from here on its own timer, never once per event.
+No Textual in this module: it also runs in the seek thread.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine import Tick
+from ..events import Event, parse_message, parse_object
+from ..metrics import Snapshot
+from ..rules import FIRING, SEVERITY_ORDER, Alert
+from ..sinks import Sink
+from .text import clean
+
+HISTORY_S = 1800  # charts show the last 30 minutes
+SAMPLE_S = 5  # one history point per 5 s of event time
+COMMENT_BUFFER = 4000  # comments may arrive a batch ahead of the paced ticks
+ALERT_HISTORY = 200
+MUTE_S = 600
+
+
+@dataclass(slots=True)
+class Comment:
+    ts: float
+    user: str
+    text: str
+
+
+@dataclass(slots=True)
+class HostAction:
+    ts: float
+    action: str
+    note: str
+
+
+@dataclass(slots=True)
+class AlertEntry:
+    """One alert record as the panel lists it; `seq` is its stable key."""
+
+    seq: int
+    alert: Alert
+
+
+@dataclass
+class RoomView:
+    """Everything the dashboard of one room draws."""
+
+    name: str
+    sample_ms: int = SAMPLE_S * 1000
+    history_ms: int = HISTORY_S * 1000
+    snapshot: Snapshot | None = None
+    samples: deque = field(default_factory=deque)  # (t, values) every sample_ms
+    alerts: deque = field(default_factory=lambda: deque(maxlen=ALERT_HISTORY))  # newest first
+    firing: dict[str, AlertEntry] = field(default_factory=dict)
+    comments: deque = field(default_factory=lambda: deque(maxlen=COMMENT_BUFFER))
+    actions: deque = field(default_factory=lambda: deque(maxlen=500))
+    muted: dict[str, float] = field(default_factory=dict)  # rule -> event time it speaks again
+    acked: set[tuple[str, int]] = field(default_factory=set)  # (rule, t) of acknowledged records
+    alerts_version: int = 0
+    samples_version: int = 0
+    _slot: int | None = None
+    _seq: int = 0
+
+    def take(self, snapshot: Snapshot, alerts: list[Alert]) -> None:
+        self.snapshot = snapshot
+        t = snapshot.t
+        slot = t // self.sample_ms
+        if slot != self._slot:
+            self._slot = slot
+            samples = self.samples
+            samples.append((t, snapshot.values))
+            horizon = t - self.history_ms
+            while samples[0][0] < horizon:
+                samples.popleft()
+            self.samples_version += 1
+        for alert in alerts:
+            self._seq += 1
+            entry = AlertEntry(self._seq, alert)
+            self.alerts.appendleft(entry)
+            if alert.state == FIRING:
+                self.firing[alert.rule] = entry
+            else:
+                self.firing.pop(alert.rule, None)
+            self.alerts_version += 1
+
+    @property
+    def t(self) -> int | None:
+        return None if self.snapshot is None else self.snapshot.t
+
+    # ------------------------------------------------------------ operator marks
+
+    def is_muted(self, rule: str) -> bool:
+        until = self.muted.get(rule)
+        return until is not None and self.t is not None and self.t < until
+
+    def is_acked(self, entry: AlertEntry) -> bool:
+        return (entry.alert.rule, entry.alert.t) in self.acked
+
+    def ack(self, entry: AlertEntry) -> None:
+        self.acked.add((entry.alert.rule, entry.alert.t))
+        self.alerts_version += 1
+
+    def mute(self, rule: str, seconds: float = MUTE_S) -> None:
+        """Mute a rule for `seconds` of event time (a replay at 30x keeps the same meaning)."""
+        self.muted[rule] = (self.t or 0) + seconds * 1000
+        self.alerts_version += 1
+
+    def carry_marks(self, other: "RoomView") -> None:
+        """Keep the operator's acks and mutes across a seek (a rebuilt view)."""
+        self.muted.update(other.muted)
+        self.acked |= other.acked
+
+    # ------------------------------------------------------------ reading
+
+    def active(self) -> list[AlertEntry]:
+        """Firing alerts the operator has not muted, worst first, then newest."""
+        entries = [entry for entry in self.firing.values() if not self.is_muted(entry.alert.rule)]
+        entries.sort(key=lambda entry: (-SEVERITY_ORDER.get(entry.alert.severity, 0), -entry.seq))
+        return entries
+
+    def worst(self) -> str | None:
+        """Severity of the worst firing, unmuted alert (colours the room's tab)."""
+        active = self.active()
+        return active[0].alert.severity if active else None
+
+    def visible_comments(self, limit: int) -> list[Comment]:
+        """The newest comments up to the room's clock, newest first."""
+        t = self.t
+        out = []
+        for comment in reversed(self.comments):
+            if t is not None and comment.ts > t:
+                continue  # read ahead of the paced ticks: not yet on air
+            out.append(comment)
+            if len(out) >= limit:
+                break
+        return out
+
+
+class ConsoleSink(Sink):
+    """The console's sink: keeps the latest state per room, cheap per event."""
+
+    def __init__(self, *, room: str | None = None) -> None:
+        self.room_filter = room
+        self.rooms: dict[str, RoomView] = {}
+        self.position: int | None = None  # the newest tick released
+        self.status = ""
+        self.detail = ""
+        self.summary: dict | None = None
+        self.version = 0
+
+    def room(self, name: str) -> RoomView:
+        view = self.rooms.get(name)
+        if view is None:
+            view = self.rooms[name] = RoomView(name)
+        return view
+
+    def on_message(self, raw: Any, arrival_ms: float) -> None:
+        """Pick the comments out of the raw feed (the engine counts them but keeps no text)."""
+        if isinstance(raw, bytes):
+            if b'"comment"' not in raw:
+                return
+            items = parse_message(raw)
+        elif isinstance(raw, str):
+            if '"comment"' not in raw:
+                return
+            items = parse_message(raw)
+        elif isinstance(raw, dict):
+            if raw.get("type") != "comment":
+                return
+            items = (parse_object(raw),)
+        else:
+            return
+        for item in items:
+            if type(item) is Event and item.type == "comment":
+                if self.room_filter is not None and item.room != self.room_filter:
+                    continue
+                self.room(item.room).comments.append(Comment(item.ts, clean(item.user, 40), clean(item.text)))
+
+    def on_ticks(self, ticks: list[Tick]) -> None:
+        for tick in ticks:
+            for room_tick in tick.rooms:
+                self.room(room_tick.snapshot.room).take(room_tick.snapshot, room_tick.alerts)
+            for event in tick.host_actions:
+                self.room(event.room).actions.append(HostAction(event.ts, clean(event.action, 40), clean(event.note, 80)))
+            self.position = tick.t
+        self.version += 1
+
+    def on_status(self, state: str, detail: str = "") -> None:
+        self.status = state
+        self.detail = detail
+        self.version += 1
+
+    def close(self, summary: dict) -> None:
+        self.summary = summary
+        self.status = "ended"
+        self.version += 1
+
+    def carry_marks(self, other: "ConsoleSink") -> None:
+        for name, view in other.rooms.items():
+            self.room(name).carry_marks(view)

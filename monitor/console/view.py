@@ -1,0 +1,299 @@
+"""What each widget shows, computed from a RoomView: plain values, no Textual.
+
+Every reading is a frozen dataclass, so a widget's reactive skips the redraw
+when nothing it shows has changed, and tests can check numbers without a screen.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+
+from .. import formatting
+from ..config import AlertRule
+from ..metrics import DENOMINATOR
+from ..rules import RESOLVED, Verdict, render_message
+from .i18n import tr
+from .state import AlertEntry, RoomView
+
+TREND_FLAT = 0.05  # changes under 5% show as flat
+BASELINE_S = 600  # as alerts.md: median over (t - window - 600 s, t - window]
+MIN_BASELINE_SAMPLES = 12  # a minute of samples, as the rules' min_baseline_ticks
+DEFAULT_SAMPLE_FLOOR = 10  # rates without a rule: trust from this denominator on
+
+
+def clock(t_ms: float | None) -> str:
+    """Event time as a wall-clock reading in the local zone (set TZ for another zone)."""
+    if t_ms is None:
+        return "--:--:--"
+    return time.strftime("%H:%M:%S", time.localtime(t_ms / 1000))
+
+
+def speed_text(speed: float | None, lang: str) -> str:
+    if speed is None:
+        return "maks" if lang == "id" else "max"
+    return f"{speed:g}x"
+
+
+# ---------------------------------------------------------------- KPI tiles
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    key: str  # label and widget id
+    metric: str  # name in Snapshot.values
+    per_min: bool = False  # a window count shown per minute
+    trend: bool = True
+
+    def value(self, values: dict, window_s: int) -> float | None:
+        value = values[self.metric]
+        if value is None or not self.per_min:
+            return value
+        return value * 60 / window_s
+
+    def text(self, value: float | None, lang: str) -> str:
+        return formatting.metric_value(self.metric, value, lang)
+
+
+KPIS = (
+    Kpi("viewers", "viewers"),
+    Kpi("entries_per_min", "entries", per_min=True),
+    Kpi("access_rate", "access_rate"),
+    Kpi("avg_watch_s", "avg_watch_s"),
+    Kpi("retention", "retention"),
+    Kpi("interaction_rate", "interaction_rate"),
+    Kpi("comments_per_min", "comments", per_min=True),
+    Kpi("ctr", "ctr"),
+    Kpi("click_to_order", "click_to_order"),
+    Kpi("gmv_per_min", "gmv", per_min=True),
+    Kpi("gmv_total", "gmv_total", trend=False),
+    Kpi("gpm", "gpm"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    key: str
+    label: str
+    value: str
+    trend: str  # e.g. "▲ 12,5% vs dasar"
+    tone: str  # "up", "down", "flat" or "" (no baseline yet)
+    reliable: bool
+
+
+def sample_floor(metric: str, rules: list[AlertRule]) -> float:
+    """The denominator below which a rate is not trusted: the same `min_sample` its rules use."""
+    floors = [rule.min_sample for rule in rules if rule.enabled and rule.metric == metric]
+    return max(floors) if floors else DEFAULT_SAMPLE_FLOOR
+
+
+def baseline(room: RoomView, kpi: Kpi) -> float | None:
+    """Median of the sampled values over the baseline span (like the alert baselines)."""
+    snapshot = room.snapshot
+    if snapshot is None:
+        return None
+    window_ms = snapshot.window_s * 1000
+    high = snapshot.t - window_ms
+    low = high - BASELINE_S * 1000
+    values = []
+    for t, sample in room.samples:
+        if low < t <= high and sample["duration_s"] >= snapshot.window_s:  # a partial first window is no baseline
+            value = kpi.value(sample, snapshot.window_s)
+            if value is not None:
+                values.append(value)
+    if len(values) < MIN_BASELINE_SAMPLES:
+        return None
+    return statistics.median(values)
+
+
+def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str) -> Reading:
+    snapshot = room.snapshot
+    label = tr(kpi.key, lang)
+    if snapshot is None:
+        return Reading(kpi.key, label, "–", "", "", False)
+    values = snapshot.values
+    value = kpi.value(values, snapshot.window_s)
+    if kpi.metric in DENOMINATOR:
+        denominator = snapshot.denominator(kpi.metric)
+        reliable = value is not None and (denominator or 0) >= sample_floor(kpi.metric, rules)
+    elif kpi.per_min:
+        reliable = values["duration_s"] >= snapshot.window_s  # the first window is not full yet
+    else:
+        reliable = value is not None
+    trend, tone = "", ""
+    if not reliable:
+        trend = tr("small_sample", lang) if value is not None else ""
+    elif kpi.trend and (base := baseline(room, kpi)):
+        change = (value - base) / abs(base)
+        arrow, tone = ("▲", "up") if change > TREND_FLAT else ("▼", "down") if change < -TREND_FLAT else ("▶", "flat")
+        trend = f"{arrow} {formatting.percent(abs(change), lang)} {tr('baseline', lang)}"
+    return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable)
+
+
+def readings(room: RoomView, rules: list[AlertRule], lang: str) -> tuple[Reading, ...]:
+    return tuple(reading(room, kpi, rules, lang) for kpi in KPIS)
+
+
+# ---------------------------------------------------------------- funnel
+
+FUNNEL = ("impressions", "entries", "product_impressions", "product_clicks", "orders")
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStep:
+    label: str
+    count: str
+    share: float  # bar length 0..1, log scale: orders would vanish next to impressions
+    rate: str  # from the previous step; "" for the first
+
+
+def funnel(room: RoomView, lang: str) -> tuple[FunnelStep, ...]:
+    if room.snapshot is None:
+        return ()
+    values = room.snapshot.values
+    counts = [values[name] for name in FUNNEL]
+    top = math.log10(max(counts) + 1) or 1
+    steps = []
+    for index, (name, count) in enumerate(zip(FUNNEL, counts)):
+        rate = ""
+        if index:
+            previous = counts[index - 1]
+            rate = formatting.percent(count / previous, lang) if previous else "–"
+        steps.append(FunnelStep(tr(name, lang), formatting.number(count, lang), math.log10(count + 1) / top, rate))
+    return tuple(steps)
+
+
+# ---------------------------------------------------------------- charts
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    key: str
+    kpi: Kpi
+    scale: float  # plotted value = value * scale
+    unit: tuple[str, str]  # (id, en)
+
+
+CHARTS = (
+    Chart("viewers", KPIS[0], 1, ("", "")),
+    Chart("retention", KPIS[4], 100, ("%", "%")),
+    Chart("interaction_rate", KPIS[5], 100, ("%", "%")),
+    Chart("ctr", KPIS[7], 100, ("%", "%")),
+    Chart("click_to_order", KPIS[8], 100, ("%", "%")),
+    Chart("gmv_per_min", KPIS[9], 1e-3, ("rb", "K")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    title: str
+    xs: tuple[float, ...]  # minutes before the room's clock (-30 .. 0)
+    ys: tuple[float, ...]
+    marks: tuple[tuple[float, str], ...]  # host actions: (x, action)
+
+
+def chart(room: RoomView, spec: Chart, lang: str) -> ChartData:
+    unit = spec.unit[0] if lang == "id" else spec.unit[1]
+    title = tr(spec.key, lang) + (f" ({unit})" if unit else "")
+    snapshot = room.snapshot
+    if snapshot is None:
+        return ChartData(title, (), (), ())
+    now = snapshot.t
+    xs, ys = [], []
+    for t, values in room.samples:
+        value = spec.kpi.value(values, snapshot.window_s)
+        if value is not None:
+            xs.append(round((t - now) / 60000, 3))
+            ys.append(round(value * spec.scale, 4))
+    horizon = now - room.history_ms
+    marks = tuple(
+        (round((action.ts - now) / 60000, 3), action.action)
+        for action in room.actions
+        if horizon <= action.ts <= now
+    )
+    return ChartData(title, tuple(xs), tuple(ys), marks)
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    seq: int
+    time: str
+    severity: str
+    state: str
+    rule: str
+    message: str
+    acked: bool
+    muted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """The alert to act on now: the worst firing one not acknowledged or muted."""
+
+    seq: int
+    severity: str
+    rule: str
+    time: str
+    problem: str
+    action: str
+    more: int  # other alerts firing
+
+
+def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
+    """The alert's message in the language shown now (records keep the values, not the words)."""
+    alert = entry.alert
+    rule = rules.get(alert.rule)
+    if rule is None:
+        return alert.message
+    return render_message(rule, Verdict(None, alert.value, alert.baseline, alert.threshold), lang)
+
+
+def split_action(text: str) -> tuple[str, str]:
+    """'Retensi turun 30% — ajak komentar' -> ('Retensi turun 30%', 'ajak komentar')."""
+    problem, sep, action = text.partition(" — ")
+    return (problem, action) if sep else ("", text)
+
+
+def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[AlertRow, ...]:
+    return tuple(
+        AlertRow(
+            entry.seq, clock(entry.alert.t), entry.alert.severity, entry.alert.state, entry.alert.rule,
+            message(entry, rules, lang), room.is_acked(entry),
+            entry.alert.state != RESOLVED and room.is_muted(entry.alert.rule),
+        )
+        for entry in room.alerts
+    )
+
+
+def banner(room: RoomView, rules: dict[str, AlertRule], lang: str) -> Banner | None:
+    active = room.active()
+    waiting = [entry for entry in active if not room.is_acked(entry)]
+    if not waiting:
+        return None
+    entry = waiting[0]
+    problem, action = split_action(message(entry, rules, lang))
+    return Banner(entry.seq, entry.alert.severity, entry.alert.rule, clock(entry.alert.t), problem, action, len(active) - 1)
+
+
+# ---------------------------------------------------------------- header
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    room: str
+    source: str
+    feed: str  # replay / live state word
+    feed_tone: str  # "ok", "warn", "bad"
+    clock: str
+    elapsed: str
+    speed: str  # "5x", "maks", "JEDA", "mencari 19:02:00"
+    paused: bool
+    counts: str  # events / rejected / late
+
+
+FEED_TONES = {"connected": "ok", "replay": "ok", "connecting": "warn", "ended": "warn", "disconnected": "bad", "error": "bad"}

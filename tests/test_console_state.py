@@ -1,0 +1,256 @@
+"""The console's model without a screen: sink, readings, speeds, seeking, rule edits."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from monitor.config import DEFAULT_CONFIG, load_config
+from monitor.engine import Engine
+from monitor.console import view
+from monitor.console.replay import SPEEDS, rebuild, step_speed, time_span
+from monitor.console.rules_edit import EditError, edit_rule, render_rules, save_rules
+from monitor.console.state import ConsoleSink
+from monitor.console.text import clean
+from monitor.events import Rejection, parse_message
+
+from .console_session import T0, session_events, write_session
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(DEFAULT_CONFIG)
+
+
+def run_all(config, events, room=None):
+    """The straight replay: every event through one engine into one sink."""
+    engine = Engine(config, room=room)
+    sink = ConsoleSink(room=room)
+    for event in events:
+        raw = orjson.dumps(event)
+        sink.on_message(raw, 0)
+        engine.offer_raw(raw)
+        sink.on_ticks(engine.advance())
+    sink.on_ticks(engine.finish())
+    return engine, sink
+
+
+# ---------------------------------------------------------------- sanitising
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("[bold red]x[/]", "[bold red]x[/]"),
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("\x1b]0;pwned\x07title", "title"),
+        ("a\nb\tc\rd", "a b c d"),
+        ("bell\x07 back\x08", "bell back"),
+        ("\u202eevil", "evil"),
+        ("👩\u200d👩\u200d👧", "👩\u200d👩\u200d👧"),
+        ("\x9b2Jcleared", "cleared"),
+    ],
+)
+def test_clean_leaves_plain_printable_text(raw, shown):
+    assert clean(raw) == shown
+
+
+def test_clean_cuts_long_text():
+    assert clean("x" * 500, limit=10) == "x" * 9 + "…"
+
+
+# ---------------------------------------------------------------- the sink
+
+
+def test_sink_picks_comments_from_every_raw_shape():
+    sink = ConsoleSink()
+    comment = {"type": "comment", "ts": T0, "room": "r", "user": "u1", "text": "halo"}
+    sink.on_message(orjson.dumps(comment), 0)
+    sink.on_message(orjson.dumps([comment | {"text": "batch"}, {"type": "like", "ts": T0, "user": "u2"}]).decode(), 0)
+    sink.on_message(comment | {"text": "row"}, 0)
+    sink.on_message(Rejection("invalid_json", "binary frame", b"\x00"), 0)
+    sink.on_message(b'{"type":"like","ts":1}', 0)
+    assert [c.text for c in sink.rooms["r"].comments] == ["halo", "batch", "row"]
+
+
+def test_sink_keeps_only_the_filtered_room():
+    sink = ConsoleSink(room="a")
+    for room in ("a", "b"):
+        sink.on_message(orjson.dumps({"type": "comment", "ts": T0, "room": room, "user": "u", "text": room}), 0)
+    assert list(sink.rooms) == ["a"]
+
+
+def test_comments_ahead_of_the_clock_wait(config):
+    engine, sink = run_all(config, session_events(2))
+    room = sink.rooms["toko-batik"]
+    room.comments.append(type(room.comments[0])(room.t + 5000, "future", "not yet"))
+    shown = room.visible_comments(5)
+    assert "not yet" not in [c.text for c in shown]
+    assert all(c.ts <= room.t for c in shown)
+
+
+def test_samples_cover_thirty_minutes_at_most(config):
+    _, sink = run_all(config, session_events(40))
+    room = sink.rooms["toko-batik"]
+    first, last = room.samples[0][0], room.samples[-1][0]
+    assert last - first <= 30 * 60_000
+    assert len(room.samples) == 30 * 60 // 5 + 1
+
+
+# ---------------------------------------------------------------- readings
+
+
+def test_readings_grey_a_rate_below_its_rule_sample(config):
+    _, sink = run_all(config, session_events(3))
+    room = sink.rooms["toko-batik"]
+    by_key = {r.key: r for r in view.readings(room, config.rules, "id")}
+    assert by_key["viewers"].reliable
+    assert by_key["retention"].reliable  # cohort of ~120 >= min_sample 20
+    strict = [rule.model_copy(update={"min_sample": 10_000}) if rule.metric == "ctr" else rule for rule in config.rules]
+    ctr = next(r for r in view.readings(room, strict, "id") if r.key == "ctr")
+    assert not ctr.reliable and ctr.trend == "sampel kecil"
+
+
+def test_readings_format_per_language(config):
+    _, sink = run_all(config, session_events(3))
+    room = sink.rooms["toko-batik"]
+    indonesian = {r.key: r for r in view.readings(room, config.rules, "id")}
+    english = {r.key: r for r in view.readings(room, config.rules, "en")}
+    assert indonesian["gmv_total"].value.startswith("Rp ") and " jt" in indonesian["gmv_total"].value
+    assert english["gmv_total"].value.startswith("IDR ")
+    assert indonesian["ctr"].value.endswith("%") and "," in indonesian["ctr"].value
+    assert indonesian["viewers"].label == "Penonton" and english["viewers"].label == "Viewers"
+
+
+def test_trend_compares_with_the_baseline(config):
+    _, sink = run_all(config, session_events(12, drop_at_min=6))
+    room = sink.rooms["toko-batik"]
+    retention = next(r for r in view.readings(room, config.rules, "en") if r.key == "retention")
+    assert retention.tone == "down" and retention.trend.startswith("▼")
+
+
+def test_funnel_steps_and_rates(config):
+    _, sink = run_all(config, session_events(3))
+    steps = view.funnel(sink.rooms["toko-batik"], "en")
+    assert [s.label for s in steps] == ["Live impressions", "Entries", "Product views", "Product clicks", "Orders"]
+    assert steps[0].rate == "" and steps[1].rate == "16.7%"  # 120 entries / 720 impressions a minute
+    assert steps[0].share == 1.0 and all(0 < s.share <= 1 for s in steps)
+
+
+def test_chart_marks_host_actions(config):
+    _, sink = run_all(config, session_events(5))
+    data = view.chart(sink.rooms["toko-batik"], view.CHARTS[0], "id")
+    assert data.marks and data.marks[0][1] == "pin_product"
+    assert -30 <= min(data.xs) and max(data.xs) == 0
+
+
+# ---------------------------------------------------------------- alerts in the room view
+
+
+def test_banner_ack_and_mute(config):
+    _, sink = run_all(config, session_events(11, drop_at_min=8))
+    room = sink.rooms["toko-batik"]
+    rules = {rule.name: rule for rule in config.rules}
+    banner = view.banner(room, rules, "en")
+    assert banner.rule == "retention_drop" and banner.severity == "critical"
+    assert banner.action == "ask for comments: type 'red' or 'green'"
+    assert room.worst() == "critical"
+    room.ack(room.firing["retention_drop"])
+    assert view.banner(room, rules, "en").rule != "retention_drop"
+    room.mute("retention_drop")
+    assert "retention_drop" not in [e.alert.rule for e in room.active()]
+    assert room.worst() == "warning"  # viewers_drop is still firing
+
+
+def test_alert_rows_follow_the_language(config):
+    _, sink = run_all(config, session_events(11, drop_at_min=8))
+    room = sink.rooms["toko-batik"]
+    rules = {rule.name: rule for rule in config.rules}
+    assert view.alert_rows(room, rules, "id")[-1].message.startswith("Retensi turun")
+    assert view.alert_rows(room, rules, "en")[-1].message.startswith("Retention down")
+
+
+# ---------------------------------------------------------------- replay
+
+
+def test_speed_ladder():
+    assert [step_speed(s, 1) for s in SPEEDS] == [2.0, 5.0, 10.0, 30.0, None, None]
+    assert [step_speed(s, -1) for s in SPEEDS] == [1.0, 1.0, 2.0, 5.0, 10.0, 30.0]
+    assert step_speed(3.0, 1) == 5.0 and step_speed(3.0, -1) == 2.0
+    assert step_speed(100.0, 1) is None and step_speed(100.0, -1) == 30.0
+
+
+def test_time_span(tmp_path):
+    path = write_session(tmp_path / "s.jsonl", session_events(2))
+    first, last = time_span(path)
+    assert first == T0 and T0 + 119_000 < last < T0 + 121_000
+
+
+def test_rebuild_then_continue_equals_a_straight_run(tmp_path, config):
+    """Seeking must not change a number: rebuilt state + the rest of the file = the whole file."""
+    events = session_events(12, drop_at_min=8)
+    path = write_session(tmp_path / "s.jsonl", events)
+    rebuilt = rebuild(config, path, T0 + 7 * 60_000)
+    assert rebuilt.sink.position == T0 + 7 * 60_000
+    engine, sink = rebuilt.engine, rebuilt.sink
+    rest = list(rebuilt.source._head) + [raw for batch in rebuilt.source._rest for raw in batch]
+    for raw in rest:
+        sink.on_message(raw, 0)
+        engine.offer_raw(raw)
+        sink.on_ticks(engine.advance())
+    sink.on_ticks(engine.finish())
+    _, straight = run_all(config, events)
+    ours, theirs = sink.rooms["toko-batik"], straight.rooms["toko-batik"]
+    assert ours.snapshot.values == theirs.snapshot.values
+    assert [e.alert.as_dict() for e in ours.alerts] == [e.alert.as_dict() for e in theirs.alerts]
+    assert len(ours.comments) == len(theirs.comments)
+
+
+def test_rebuild_past_the_end(tmp_path, config):
+    path = write_session(tmp_path / "s.jsonl", session_events(2))
+    rebuilt = rebuild(config, path, T0 + 3_600_000)
+    assert rebuilt.source._head == []
+
+
+# ---------------------------------------------------------------- rule edits
+
+
+def test_edit_rule_validates_like_the_config(config):
+    rules = edit_rule(config, "retention_drop", "change_pct", "30", "en")
+    assert next(r for r in rules if r.name == "retention_drop").change_pct == 30
+    assert next(r for r in edit_rule(config, "interaction_low", "threshold", "0,05", "id") if r.name == "interaction_low").threshold == 0.05
+    with pytest.raises(EditError, match="change_pct: must be > 0"):
+        edit_rule(config, "retention_drop", "change_pct", "-5", "en")
+    with pytest.raises(EditError, match="not a number"):
+        edit_rule(config, "retention_drop", "for_s", "soon", "en")
+    with pytest.raises(EditError, match="threshold is not used by a 'drop' rule"):
+        edit_rule(config, "retention_drop", "threshold", "1", "en")
+    with pytest.raises(EditError, match="for_s"):
+        edit_rule(config, "feed_stale", "for_s", "0", "en")  # a stale rule needs for_s > 0
+
+
+def test_save_keeps_comments_and_layout(tmp_path, config):
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    rules = edit_rule(config, "retention_drop", "min_sample", "30", "en")
+    rules = edit_rule(config.model_copy(update={"rules": rules}), "ctr_drop", "enabled", False, "en")
+    out = render_rules(text, rules)
+    before, after = text.splitlines(), out.splitlines()
+    changed = [line for line in after if line not in before]
+    assert changed == ["min_sample = 30           # viewers in the retention cohort", "enabled = false"]
+    assert [line for line in before if line not in after] == ["min_sample = 20           # viewers in the retention cohort"]
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    save_rules(path, rules)
+    saved = load_config(path)
+    assert next(r for r in saved.rules if r.name == "ctr_drop").enabled is False
+    assert next(r for r in saved.rules if r.name == "retention_drop").min_sample == 30
+    # the new key sits in its own rule's table, before the comment that opens the next rule
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = lines.index("enabled = false")
+    assert lines[index - 1].startswith("message.en") and lines[index + 1] == ""
+
+
+def test_parse_message_reference():
+    """The ticker relies on the one parser: a batch array yields each event."""
+    items = list(parse_message(b'[{"type":"comment","ts":1,"user":"a","text":"x"}]'))
+    assert items[0].text == "x"
