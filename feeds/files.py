@@ -92,23 +92,38 @@ def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[list[Any]]:
 
 
 def _json_lines(path: str | Path, gzipped: bool, batch: int) -> Iterator[list[Any]]:
+    """Lines in blocks of about `batch`; a recording (judged by its first line) gives its raw messages."""
     opener = gzip.open if gzipped else open
-    lines: list[Any] = []
+    block = max(1, batch) * 200  # bytes per read: ~batch lines of a typical event
+    rest = b""
+    recording: bool | None = None
     try:
         with opener(path, "rb") as handle:
-            for line in handle:
-                line = line.rstrip(b"\r\n")
-                if not line.strip():
-                    continue
-                raw = _recorded(line) if line[:2] == b'{"' else None
-                lines.append(raw if raw is not None else line)
-                if len(lines) >= batch:
-                    yield lines
-                    lines = []
+            while True:
+                data = handle.read1(block)  # read1: a cut gzip loses only the broken tail
+                if not data:
+                    break
+                parts = (rest + data).split(b"\n")
+                rest = parts.pop()
+                lines = [line for line in parts if line and not line.isspace()]
+                if recording is None and lines:
+                    recording = lines[0].startswith(b'{"arrival"')
+                if lines:
+                    yield _from_recording(lines) if recording else lines
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         log.warning("%s: compressed data ends early (%s); read what was complete", path, error)
-    if lines:
-        yield lines
+    if rest and not rest.isspace():
+        if recording is None:
+            recording = rest.startswith(b'{"arrival"')
+        yield _from_recording([rest]) if recording else [rest]
+
+
+def _from_recording(lines: list[bytes]) -> list[Any]:
+    out = []
+    for line in lines:
+        raw = _recorded(line)
+        out.append(raw if raw is not None else line)
+    return out
 
 
 class FileSource:

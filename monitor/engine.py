@@ -70,6 +70,8 @@ class Engine:
         self.clock_ms: float | None = None
         self.next_tick: int | None = None
         self._pending: dict[int, list[Event]] = {}
+        self._ahead_limit = math.inf  # events beyond this ts are rejected as bad_ts (max_skew_s)
+        self._produced_before = -math.inf  # events whose tick is below this are late
         self._seen: dict[tuple[str, str], float] = {}
         self._seen_order: deque[tuple[float, tuple[str, str]]] = deque()
 
@@ -99,9 +101,8 @@ class Engine:
             return item
         event = item
         ts = event.ts
-        front = self.max_ts if self.clock_ms is None else self.front
-        if front is not None and ts > front - self.lateness_ms + self.max_skew_ms:
-            watermark = front - self.lateness_ms
+        if ts > self._ahead_limit:
+            watermark = self.watermark
             rejection = Rejection(
                 "bad_ts", f"ts is {(ts - watermark) / 1000:.0f}s ahead of the stream (max_skew_s {self.settings.max_skew_s:g})",
                 event.as_dict(),
@@ -113,16 +114,17 @@ class Engine:
             return FILTERED
         tick_ms = self.tick_ms
         tick = -(-ts // tick_ms) * tick_ms if type(ts) is int else self.tick_of(ts)
-        if self.next_tick is not None and tick < self.next_tick:
+        if tick < self._produced_before:
             totals.late += 1
             return LATE
-        if event.id is not None or event.order_id is not None:
+        if event.id is not None or (event.order_id is not None and event.type == "order"):
             if self._is_duplicate(event):
                 totals.duplicates += 1
                 return DUPLICATE
         if self.max_ts is None or ts > self.max_ts:
             self.max_ts = ts
             self.max_ts_arrival = arrival_ms
+            self._move_ahead_limit()
         bucket = self._pending.get(tick)
         if bucket is None:
             self._pending[tick] = [event]
@@ -140,12 +142,15 @@ class Engine:
                 rejections.append(outcome)
         return rejections
 
+    def _move_ahead_limit(self) -> None:
+        self._ahead_limit = self.watermark + self.max_skew_ms
+
     def _is_duplicate(self, event: Event) -> bool:
         seen = self._seen
         keys = []
         if event.id is not None:
             keys.append((event.room, "id:" + event.id))
-        if event.order_id is not None:
+        if event.order_id is not None and event.type == "order":
             keys.append((event.room, "order:" + event.order_id))
         if any(key in seen for key in keys):
             return True
@@ -175,6 +180,7 @@ class Engine:
         """Produce every tick the watermark has passed."""
         if clock_ms is not None:
             self.clock_ms = clock_ms
+            self._move_ahead_limit()
         watermark = self.watermark
         if watermark is None:
             return []
@@ -196,6 +202,7 @@ class Engine:
         while self.next_tick <= limit:
             ticks.append(self._produce(self.next_tick))
             self.next_tick += step
+        self._produced_before = self.next_tick
         return ticks
 
     def _produce(self, t: int) -> Tick:

@@ -1,7 +1,8 @@
 """The event contract (../shared/spec/events.md, v1): models, parsing, rejection.
 
-Two paths give the same answer. The fast path checks a decoded dict by hand and
-builds an `Event`; whatever it does not accept goes through the pydantic
+Two paths give the same answer. The fast path decodes JSON straight into an
+`Event` struct with msgspec (typed, in C) and adds the per-type checks a flat
+struct cannot express; whatever it does not take goes through the pydantic
 models, which are the contract's reference and name the reason. A property
 test keeps the two in step.
 """
@@ -12,7 +13,9 @@ import math
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
+import msgspec
 import orjson
+from msgspec import Meta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 #: Reason codes a rejected event carries; the summary counts them by these names.
@@ -43,52 +46,29 @@ EVENT_TYPES = (
 )
 
 
-class Event:
-    """One accepted event, reduced to what the engine needs (ts in epoch ms)."""
+class Event(msgspec.Struct, kw_only=True, gc=False):
+    """One accepted event (ts in epoch ms); fields a type does not have keep their defaults.
 
-    __slots__ = (
-        "type", "ts", "room", "user", "id", "count", "product", "text",
-        "quantity", "amount", "order_id", "action", "note",
-    )
+    The field types are the contract's for every type; what differs by type
+    (required fields, `count` >= 1) is checked in `_complete`.
+    """
 
-    def __init__(
-        self,
-        type: str,
-        ts: float,
-        room: str = "default",
-        user: str | None = None,
-        id: str | None = None,
-        count: int = 1,
-        product: str | None = None,
-        text: str = "",
-        quantity: int = 1,
-        amount: float = 0.0,
-        order_id: str | None = None,
-        action: str = "",
-        note: str = "",
-    ) -> None:
-        self.type = type
-        self.ts = ts
-        self.room = room
-        self.user = user
-        self.id = id
-        self.count = count
-        self.product = product
-        self.text = text
-        self.quantity = quantity
-        self.amount = amount
-        self.order_id = order_id
-        self.action = action
-        self.note = note
+    type: str
+    ts: int | float | str
+    room: str = "default"
+    user: str | None = None
+    id: str | None = None
+    count: Annotated[int, Meta(ge=0)] | None = None
+    product: str | None = None
+    text: str = ""
+    quantity: Annotated[int, Meta(ge=1)] = 1
+    amount: Annotated[float, Meta(gt=0)] = 0.0
+    order_id: str | None = None
+    action: str = ""
+    note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Event) and self.as_dict() == other.as_dict()
-
-    def __repr__(self) -> str:
-        return f"Event({self.type!r}, ts={self.ts!r}, room={self.room!r}, user={self.user!r})"
+        return msgspec.structs.asdict(self)
 
 
 class Rejection:
@@ -225,13 +205,11 @@ class HostAction(_Base):
     note: str = ""
 
 
-EventModel = Annotated[
-    Union[
-        LiveImpression, ViewerJoin, ViewerLeave, ViewerCount, Like, Comment, Share,
-        Follow, ProductImpression, ProductClick, Order, HostAction,
-    ],
-    Field(discriminator="type"),
-]
+MODELS = (
+    LiveImpression, ViewerJoin, ViewerLeave, ViewerCount, Like, Comment, Share,
+    Follow, ProductImpression, ProductClick, Order, HostAction,
+)
+EventModel = Annotated[Union[MODELS], Field(discriminator="type")]
 _adapter: TypeAdapter[Any] = TypeAdapter(EventModel)
 
 
@@ -262,132 +240,59 @@ def validate_model(obj: Any) -> Event | Rejection:
     except ValidationError as error:
         reason, detail = _reason_of(error)
         return Rejection(reason, detail, obj)
-    fields = {name: getattr(model, name) for name in Event.__slots__ if name in type(model).model_fields}
+    fields = {name: getattr(model, name) for name in Event.__struct_fields__ if name in type(model).model_fields}
+    if "count" not in fields:
+        fields["count"] = 1
     return Event(**fields)
 
 
 # ---------------------------------------------------------------- the fast path
 
-# Each builder returns an Event, or None to hand the object to the models.
-# They check exactly what the models check, for the fields their type has.
+# What a flat struct cannot say: which fields each type requires, and count >= 1.
+_USER_REQUIRED = frozenset({"viewer_join", "viewer_leave", "comment"})
+_PRODUCT_REQUIRED = frozenset({"product_impression", "product_click", "order"})
+_KNOWN = frozenset(EVENT_TYPES)
 
 
-def _user_only(obj: dict, event: Event) -> Event | None:
-    return event if event.user is not None else None
-
-
-def _comment(obj: dict, event: Event) -> Event | None:
-    text = obj.get("text", "")
-    if event.user is None or type(text) is not str:
+def _complete(event: Event) -> Event | None:
+    """Finish a decoded struct, or None when the models must judge it."""
+    kind = event.type
+    if kind not in _KNOWN:
         return None
-    event.text = text
-    return event
-
-
-def _counted(minimum: int, required: bool = False):
-    def build(obj: dict, event: Event) -> Event | None:
-        count = obj.get("count") if required else obj.get("count", 1)
-        if type(count) is not int or count < minimum:
+    ts_type = type(event.ts)
+    if ts_type is not int:
+        try:
+            event.ts = parse_ts(event.ts)
+        except BadTimestamp:
             return None
-        event.count = count
-        return event
-    return build
-
-
-def _no_fields(obj: dict, event: Event) -> Event | None:
-    return event
-
-
-def _product_impression(obj: dict, event: Event) -> Event | None:
-    product = obj.get("product")
-    count = obj.get("count", 1)
-    if type(product) is not str or type(count) is not int or count < 1:
-        return None
-    event.product = product
-    event.count = count
-    return event
-
-
-def _product_click(obj: dict, event: Event) -> Event | None:
-    product = obj.get("product")
-    if type(product) is not str:
-        return None
-    event.product = product
-    return event
-
-
-def _order(obj: dict, event: Event) -> Event | None:
-    product = obj.get("product")
-    quantity = obj.get("quantity", 1)
-    order_id = obj.get("order_id")
-    amount = obj.get("amount")
-    if amount is None:
-        if "amount" in obj:
+    count = event.count
+    if count is None:
+        if kind == "viewer_count":
             return None
-        amount = 0.0
-    elif not ((type(amount) is float or type(amount) is int) and 0 < amount < math.inf):
+        event.count = 1
+    elif count == 0 and kind != "viewer_count":
         return None
-    if type(product) is not str or type(quantity) is not int or quantity < 1:
+    if kind in _USER_REQUIRED and event.user is None:
         return None
-    if not (order_id is None or type(order_id) is str):
+    if kind in _PRODUCT_REQUIRED and event.product is None:
         return None
-    event.product = product
-    event.quantity = quantity
-    event.amount = float(amount)
-    event.order_id = order_id
     return event
 
 
-def _host_action(obj: dict, event: Event) -> Event | None:
-    action = obj.get("action", "")
-    note = obj.get("note", "")
-    if type(action) is not str or type(note) is not str:
-        return None
-    event.action = action
-    event.note = note
-    return event
-
-
-_BUILDERS = {
-    "live_impression": _counted(1),
-    "viewer_join": _user_only,
-    "viewer_leave": _user_only,
-    "viewer_count": _counted(0, required=True),
-    "like": _counted(1),
-    "comment": _comment,
-    "share": _no_fields,
-    "follow": _no_fields,
-    "product_impression": _product_impression,
-    "product_click": _product_click,
-    "order": _order,
-    "host_action": _host_action,
-}
-assert set(_BUILDERS) == set(EVENT_TYPES)
+_decode_any = msgspec.json.Decoder(Union[Event, list[Event]]).decode
+_convert = msgspec.convert
 
 
 def validate(obj: Any) -> Event | Rejection:
-    """Check one decoded event; anything unusual is handed to the models."""
-    if type(obj) is not dict:
-        return validate_model(obj)
-    kind = obj.get("type")
-    build = _BUILDERS.get(kind) if type(kind) is str else None
-    if build is None:
-        return validate_model(obj)
-    ts = obj.get("ts")
-    if type(ts) is not int:
-        if type(ts) is not float and type(ts) is not str:
-            return validate_model(obj)
+    """Judge one decoded object: the struct when it fits, else the models."""
+    if type(obj) is dict:
         try:
-            ts = parse_ts(ts)
-        except BadTimestamp:
-            return validate_model(obj)
-    room = obj.get("room", "default")
-    user = obj.get("user")
-    ident = obj.get("id")
-    if type(room) is not str or not (user is None or type(user) is str) or not (ident is None or type(ident) is str):
-        return validate_model(obj)
-    event = build(obj, Event(kind, ts, room, user, ident))
-    return event if event is not None else validate_model(obj)
+            event = _complete(_convert(obj, Event))
+        except msgspec.ValidationError:
+            event = None
+        if event is not None:
+            return event
+    return validate_model(obj)
 
 
 def _json_kind(obj: Any) -> str:
@@ -398,6 +303,21 @@ def _json_kind(obj: Any) -> str:
 
 def parse_message(raw: str | bytes) -> list[Event | Rejection]:
     """One websocket message or file line: one event or a JSON array batch."""
+    try:
+        decoded = _decode_any(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return _parse_slowly(raw)
+    if type(decoded) is list:
+        events = [_complete(event) for event in decoded]
+        if None in events:
+            return _parse_slowly(raw)
+        return events
+    event = _complete(decoded)
+    return [event] if event is not None else _parse_slowly(raw)
+
+
+def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
+    """The careful path, one item at a time, so one bad event costs only itself."""
     try:
         decoded = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

@@ -34,7 +34,6 @@ class Pacer:
     def __init__(self, speed: float | None) -> None:
         self.speed = speed  # None: as fast as possible
         self._origin: tuple[float, float] | None = None  # (monotonic s, event ms)
-        self.position: float | None = None  # event time reached
 
     def set_speed(self, speed: float | None) -> None:
         self.speed = speed
@@ -42,8 +41,6 @@ class Pacer:
 
     def delay(self, ts: float) -> float:
         """Seconds to wait before an event at `ts` may pass."""
-        if self.position is None or ts > self.position:
-            self.position = ts
         if self.speed is None:
             return 0.0
         now = time.monotonic()
@@ -147,7 +144,7 @@ class Pipeline:
 
     async def _take(self, batch: list[Any]) -> None:
         engine = self.engine
-        sinks = self.sinks
+        offer = engine.offer
         arrival = wall_ms()
         rejections: list[Rejection] = []
         pacer = self.pacer
@@ -155,9 +152,10 @@ class Pipeline:
         for raw in batch:
             for sink in listeners:
                 sink.on_message(raw, arrival)
-            if isinstance(raw, (bytes, str)):
+            kind = type(raw)
+            if kind is bytes or kind is str:
                 items = parse_message(raw)
-            elif type(raw) is Rejection:  # refused by the feed before parsing (binary frame, oversize)
+            elif kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
                 items = (raw,)
             else:
                 items = (parse_object(raw),)
@@ -169,13 +167,11 @@ class Pipeline:
                         await asyncio.sleep(wait)
                         await self.running.wait()
                         arrival = wall_ms()
-                elif type(item) is Event and (pacer.position is None or item.ts > pacer.position):
-                    pacer.position = item.ts
-                outcome = engine.offer(item, arrival)
+                outcome = offer(item, arrival)
                 if type(outcome) is Rejection:
                     rejections.append(outcome)
         if rejections:
-            for sink in sinks:
+            for sink in self.sinks:
                 sink.on_rejections(rejections, arrival)
         if self.live:
             self._emit(engine.advance(engine.live_clock(wall_ms())))
