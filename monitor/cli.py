@@ -193,7 +193,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """A file starts for its first watcher and ends the feed when it ends; SIGINT/SIGTERM stop at once."""
+    """The content starts for the first watcher and ends the feed when it ends; SIGINT/SIGTERM stop at once."""
     from feeds.server import EventServer, serve_file, serve_simulation
 
     if (args.file is None) == (args.simulate is None):
@@ -215,15 +215,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
         what = args.file or f"simulation {args.simulate}"
-        print(f"livemon serve: {what} on {server.url}", file=sys.stderr, flush=True)
+        print(f"livemon serve: {what} on {server.url} (starts when the first monitor connects)", file=sys.stderr, flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
 
         async def content() -> int:
+            await server.wait_for_clients(1)
             if args.file:
-                await server.wait_for_clients(1)
                 return await serve_file(server, args.file, args.speed)
             return await serve_simulation(server, args.simulate, args.speed, args.seed, args.duration)
 
