@@ -124,7 +124,8 @@ class Engine:
         if self.max_ts is None or ts > self.max_ts:
             self.max_ts = ts
             self.max_ts_arrival = arrival_ms
-            self._move_ahead_limit()
+            if self.clock_ms is None or ts > self.clock_ms:
+                self._ahead_limit = ts - self.lateness_ms + self.max_skew_ms
         bucket = self._pending.get(tick)
         if bucket is None:
             self._pending[tick] = [event]

@@ -90,9 +90,9 @@ class Room:
         ticks = window_ms // tick_ms
         self.sums = TickSums(_WIDTH, ticks)
         self.online: dict[str, Visit] = {}
-        self.recent_leavers = DistinctUsers(window_ms)
+        self.recent_leavers = DistinctUsers(ticks)
         self.leavers_offline = 0  # recent leavers not online again
-        self.interacting = DistinctUsers(window_ms)
+        self.interacting = DistinctUsers(ticks)
         self.awaiting_horizon: deque[Visit] = deque()
         self.snapshot_room = False
         self.snapshot_viewers = 0
@@ -146,7 +146,7 @@ class Room:
         del self.online[user]
         visit.left = event.ts
         self.leavers_offline += 1  # whether or not they left earlier in the window
-        self.recent_leavers.add(user, event.ts)
+        self.recent_leavers.add(user)
         self.sums.open[EXITS] += 1
 
     def _viewer_count(self, event: Event) -> None:
@@ -180,14 +180,12 @@ class Room:
         snapshot_max = self.snapshot_window_max.push(self.snapshot_tick_max)
         self.snapshot_tick_max = self.snapshot_viewers
         self.sums.close()
-        self.interacting.expire(t)
-        self._expire_leavers(t)
-        return self._read(t, snapshot_max)
-
-    def _expire_leavers(self, t: int) -> None:
-        for user in self.recent_leavers.expire(t):
-            if user not in self.online:
+        self.interacting.close()
+        online = self.online
+        for user in self.recent_leavers.close():
+            if user not in online:
                 self.leavers_offline -= 1
+        return self._read(t, snapshot_max)
 
     def _read(self, t: int, snapshot_max: float) -> Snapshot:
         s = self.sums.totals
@@ -244,30 +242,54 @@ def _money(value: float) -> float:
     return rounded + 0.0
 
 
-def _interaction(slot: int, amount_field: str | None = None):
-    def handle(room: Room, event: Event) -> None:
-        room.sums.open[slot] += getattr(event, amount_field) if amount_field else 1
-        if event.user is not None:
-            room.interacting.add(event.user, event.ts)
-    return handle
+# One plain function per type: the hot path, so no closures or getattr here.
 
 
-def _count(slot: int, amount_field: str | None = None):
-    def handle(room: Room, event: Event) -> None:
-        room.sums.open[slot] += getattr(event, amount_field) if amount_field else 1
-    return handle
+def _live_impression(room: Room, event: Event) -> None:
+    room.sums.open[IMPRESSIONS] += event.count
+
+
+def _like(room: Room, event: Event) -> None:
+    room.sums.open[LIKES] += event.count
+    if event.user is not None:
+        room.interacting.open.add(event.user)
+
+
+def _comment(room: Room, event: Event) -> None:
+    room.sums.open[COMMENTS] += 1
+    room.interacting.open.add(event.user)
+
+
+def _share(room: Room, event: Event) -> None:
+    room.sums.open[SHARES] += 1
+    if event.user is not None:
+        room.interacting.open.add(event.user)
+
+
+def _follow(room: Room, event: Event) -> None:
+    room.sums.open[FOLLOWS] += 1
+    if event.user is not None:
+        room.interacting.open.add(event.user)
+
+
+def _product_impression(room: Room, event: Event) -> None:
+    room.sums.open[PRODUCT_IMPRESSIONS] += event.count
+
+
+def _product_click(room: Room, event: Event) -> None:
+    room.sums.open[PRODUCT_CLICKS] += 1
 
 
 _HANDLERS = {
     "viewer_join": Room._join,
     "viewer_leave": Room._leave,
     "viewer_count": Room._viewer_count,
-    "live_impression": _count(IMPRESSIONS, "count"),
-    "like": _interaction(LIKES, "count"),
-    "comment": _interaction(COMMENTS),
-    "share": _interaction(SHARES),
-    "follow": _interaction(FOLLOWS),
-    "product_impression": _count(PRODUCT_IMPRESSIONS, "count"),
-    "product_click": _count(PRODUCT_CLICKS),
+    "live_impression": _live_impression,
+    "like": _like,
+    "comment": _comment,
+    "share": _share,
+    "follow": _follow,
+    "product_impression": _product_impression,
+    "product_click": _product_click,
     "order": Room._order,
 }

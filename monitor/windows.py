@@ -42,37 +42,49 @@ class TickSums:
 
 
 class DistinctUsers:
-    """Distinct users seen in `(t - span, t]`, with expiry."""
+    """Distinct users seen in the last `ticks` ticks.
 
-    __slots__ = ("span", "_last", "_order")
+    Events add to the open tick's set (a C-level set add); `close()` counts in
+    how many ticks of the window each user appears, so leaving the window is
+    exact and costs one step per user and tick, not per event.
+    """
 
-    def __init__(self, span: float) -> None:
-        self.span = span
-        self._last: dict[str, float] = {}
-        self._order: deque[tuple[float, str]] = deque()
+    __slots__ = ("ticks", "open", "_ticks_seen", "_history")
 
-    def add(self, user: str, ts: float) -> None:
-        self._last[user] = ts
-        self._order.append((ts, user))
+    def __init__(self, ticks: int) -> None:
+        self.ticks = ticks
+        self.open: set[str] = set()
+        self._ticks_seen: dict[str, int] = {}
+        self._history: deque[set[str]] = deque()
 
-    def expire(self, t: float) -> list[str]:
-        """Forget users last seen at or before `t - span`; return them."""
-        horizon = t - self.span
-        order = self._order
-        last = self._last
+    def add(self, user: str) -> None:
+        self.open.add(user)
+
+    def close(self) -> list[str]:
+        """Fold the open tick in, drop the tick that left the window; return users gone from it."""
+        seen = self._ticks_seen
+        current = self.open
+        for user in current:
+            seen[user] = seen.get(user, 0) + 1
+        self._history.append(current)
+        self.open = set()
         gone = []
-        while order and order[0][0] <= horizon:
-            ts, user = order.popleft()
-            if last.get(user) == ts:
-                del last[user]
-                gone.append(user)
+        if len(self._history) > self.ticks:
+            for user in self._history.popleft():
+                remaining = seen[user] - 1
+                if remaining:
+                    seen[user] = remaining
+                else:
+                    del seen[user]
+                    gone.append(user)
         return gone
 
     def __len__(self) -> int:
-        return len(self._last)
+        """Users in the closed ticks of the window (read after `close()`)."""
+        return len(self._ticks_seen)
 
     def __contains__(self, user: str) -> bool:
-        return user in self._last
+        return user in self._ticks_seen or user in self.open
 
 
 class WindowMax:
