@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from .config import AlertRule, Config, EngineSettings
 from .events import Event, Rejection, parse_message
-from .metrics import Room, Snapshot
+from .metrics import EVENT_HANDLERS, Room, Snapshot
 from .rules import Alert, RoomAlerts
 
 ACCEPTED, LATE, DUPLICATE, FILTERED = "accepted", "late", "duplicate", "filtered"
@@ -134,6 +134,43 @@ class Engine:
         totals.events += 1
         return ACCEPTED
 
+    def offer_batch(self, items: list[Event | Rejection], arrival_ms: float | None = None) -> list[Rejection]:
+        """`offer` for many items: the common case inline, anything unusual through `offer`."""
+        rejections = []
+        pending = self._pending
+        tick_ms = self.tick_ms
+        room_filter = self.room_filter
+        accepted = 0
+        offer = self.offer
+        for item in items:
+            if (
+                type(item) is not Event or item.id is not None or room_filter is not None
+                or type(item.ts) is not int or item.ts > self._ahead_limit
+                or (item.type == "order" and item.order_id is not None)
+            ):
+                outcome = offer(item, arrival_ms)
+                if type(outcome) is Rejection:
+                    rejections.append(outcome)
+                continue
+            ts = item.ts
+            tick = -(-ts // tick_ms) * tick_ms
+            if tick < self._produced_before:
+                self.totals.late += 1
+                continue
+            if self.max_ts is None or ts > self.max_ts:
+                self.max_ts = ts
+                self.max_ts_arrival = arrival_ms
+                if self.clock_ms is None or ts > self.clock_ms:
+                    self._ahead_limit = ts - self.lateness_ms + self.max_skew_ms
+            bucket = pending.get(tick)
+            if bucket is None:
+                pending[tick] = [item]
+            else:
+                bucket.append(item)
+            accepted += 1
+        self.totals.events += accepted
+        return rejections
+
     def offer_raw(self, raw: str | bytes, arrival_ms: float | None = None) -> list[Rejection]:
         """Parse a message (one event or a batch) and offer each; return the rejections."""
         rejections = []
@@ -212,12 +249,16 @@ class Engine:
         if events:
             events.sort(key=_by_ts)
             rooms = self.rooms
+            handlers = EVENT_HANDLERS
             for event in events:
                 room = rooms.get(event.room)
                 if room is None:
                     room = self._open_room(event)
-                room.apply(event)
-                if event.type == "host_action":
+                room.last_event_ts = event.ts
+                handler = handlers.get(event.type)
+                if handler is not None:
+                    handler(room, event)
+                else:  # host_action: on the timeline, in no metric
                     host_actions.append(event)
         out = []
         lang = self.lang

@@ -1,7 +1,8 @@
 """Per-room metrics of ../shared/spec/metrics.md, kept incrementally.
 
-A `Room` receives its events in event-time order and is closed once per tick;
-`snapshot()` then reads every number of the contract in O(1).
+A `Room` receives its events in event-time order (through `EVENT_HANDLERS`)
+and is closed once per tick by `close_tick()`, which reads every number of the
+contract in O(1).
 """
 
 from __future__ import annotations
@@ -107,13 +108,6 @@ class Room:
         self.ignored = IgnoredViewerEvents()
 
     # ------------------------------------------------------------ events
-
-    def apply(self, event: Event) -> None:
-        """Take one event into the open tick (events come in `ts` order)."""
-        self.last_event_ts = event.ts
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, event)
 
     def _integrate(self, ts: float) -> None:
         current = self.sums.open
@@ -280,7 +274,8 @@ def _product_click(room: Room, event: Event) -> None:
     room.sums.open[PRODUCT_CLICKS] += 1
 
 
-_HANDLERS = {
+#: What each event type does to its room (events arrive in ts order); host_action does nothing.
+EVENT_HANDLERS = {
     "viewer_join": Room._join,
     "viewer_leave": Room._leave,
     "viewer_count": Room._viewer_count,

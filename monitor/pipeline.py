@@ -14,7 +14,7 @@ import time
 from typing import Any, AsyncIterator, Protocol
 
 from .engine import Engine
-from .events import Event, Rejection, parse_message, parse_object
+from .events import Event, Rejection, parse_lines, parse_message, parse_object
 from .sinks import Sink
 
 
@@ -149,6 +149,10 @@ class Pipeline:
         rejections: list[Rejection] = []
         pacer = self.pacer
         listeners = self._message_sinks
+        if pacer.speed is None and not listeners:
+            # as fast as possible and nobody needs the raw messages: the whole batch at once
+            rejections = engine.offer_batch(parse_lines(batch), arrival)
+            batch = ()
         for raw in batch:
             for sink in listeners:
                 sink.on_message(raw, arrival)
