@@ -6,7 +6,7 @@ import orjson
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from monitor.events import EVENT_TYPES, MODELS, Event, Rejection, parse_message, parse_ts, validate, validate_model
+from monitor.events import EVENT_TYPES, MODELS, Event, Rejection, parse_lines, parse_message, parse_ts, validate, validate_model
 
 
 def reasons(raw) -> list[str]:
@@ -109,3 +109,31 @@ def meaning(event: Event) -> dict:
     """The fields the event's type has (others are ignored by the contract and the engine)."""
     model = {m.model_fields["type"].annotation.__args__[0]: m for m in MODELS}[event.type]
     return {name: value for name, value in event.as_dict().items() if name in model.model_fields}
+
+
+line_pool = st.sampled_from([
+    b'{"type": "like", "ts": 5, "user": "a"}',
+    b'{"type": "like", "ts": 5},{"type": "like", "ts": 6}',
+    b'[{"type": "like", "ts": 5}]',
+    b'{"type": "viewer_join", "ts": 5}',
+    b'{"type": "order", "ts": 5, "product": "p", "amount": 9.5, "order_id": "o"}',
+    b'{"type": "comment", "ts": "2026-11-22T09:00:01+07:00", "user": "u", "text": "[b]x[/b]"}',
+    b'not json',
+    b'7',
+    b'{"type": "like", "ts": 5',
+    b'{"type": "like", "ts": 5.0, "count": 2}',
+    '{"type": "share", "ts": 8}',
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(line_pool, min_size=1, max_size=8))
+def test_many_lines_at_once_read_as_each_line_alone(lines):
+    together = parse_lines(lines)
+    alone = [item for line in lines for item in parse_message(line)]
+    assert len(together) == len(alone)
+    for a, b in zip(together, alone):
+        if isinstance(b, Rejection):
+            assert isinstance(a, Rejection) and a.reason == b.reason
+        else:
+            assert a == b
