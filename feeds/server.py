@@ -221,8 +221,9 @@ def _file_messages(path: str | Path) -> Iterator[Message]:
                 if isinstance(row.raw, bytes):
                     yield None, row.raw, False
                 continue
-            if isinstance(row, dict):  # CSV / Parquet row
-                yield row.get("ts"), orjson.dumps(row, default=str).decode(), True
+            if isinstance(row, dict):  # CSV / Parquet row: an empty cell is an absent field, as in replay
+                present = {key: value for key, value in row.items() if value is not None}
+                yield present.get("ts"), orjson.dumps(present, default=str).decode(), True
                 continue
             text = row if isinstance(row, str) else row.decode("utf-8", "replace")
             try:

@@ -248,3 +248,32 @@ def test_bad_urls_are_refused_at_once():
         WebSocketSource("http://127.0.0.1:8765")
     with pytest.raises(ValueError):
         WebSocketSource("ws://127.0.0.1:8765", cafile="ca.pem")
+
+
+async def test_a_served_parquet_file_with_empty_cells_gives_what_its_replay_gives(tmp_path):
+    import polars as pl
+
+    from feeds.files import FileSource
+    from feeds.server import serve_file
+
+    rows = [  # an empty count cell means "count absent" (default 1), not "count null"
+        {"type": "like", "ts": 1_000 + i * 200, "room": "toko", "user": f"u{i}", "count": None, "product": None,
+         "amount": None}
+        for i in range(20)
+    ] + [{"type": "order", "ts": 6_000, "room": "toko", "user": "u1", "count": 3, "product": "sku-7", "amount": 99_000.0}]
+    path = tmp_path / "session.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    replayed = Collect()
+    expected = await Pipeline(Engine(short_config()), FileSource(path), [replayed]).run()
+
+    server = EventServer(port=0)
+    await server.start()
+    watched = Collect()
+    pipeline = Pipeline(Engine(short_config()), WebSocketSource(server.url), [watched], live=True)
+    run = asyncio.create_task(pipeline.run())
+    await server.wait_for_clients(1)
+    await serve_file(server, path, speed=None)
+    await server.close()  # end of stream ends the watching run
+    assert await asyncio.wait_for(run, 5) == expected
+    assert expected["events"] == 21 and expected["rejected"] == {}
+    assert [s.values for s in watched.snapshots] == [s.values for s in replayed.snapshots]
