@@ -22,7 +22,7 @@ try:
 except ImportError as error:  # the optional extra is not installed
     raise ImportError("the TikTok feed needs the TikTokLive library: pip install 'livemon[tiktok]'") from error
 
-from .websocket_client import Backoff
+from .websocket_client import Backoff, ignore_status
 
 log = logging.getLogger("livemon.tiktok")
 
@@ -78,10 +78,6 @@ def _user_id(user: Any) -> str | None:
     return user.display_id or None
 
 
-def _no_status(state: str, detail: str = "") -> None:
-    """Until a pipeline takes the source, nobody listens to its state."""
-
-
 class TikTokSource:
     """A TikTok LIVE room as a live source; reconnects with backoff like the websocket feed.
 
@@ -93,7 +89,7 @@ class TikTokSource:
         self.unique_id = unique_id
         self.room = room or unique_id.lstrip("@")
         self.name = f"tiktok:{unique_id}"
-        self.on_status: Callable[[str, str], None] = _no_status
+        self.on_status: Callable[[str, str], None] = ignore_status
         self.backoff_max_s = backoff_max_s
         self.dropped = 0  # events dropped while the engine was stalled
         self.client = TikTokLiveClient(unique_id=unique_id)

@@ -35,7 +35,7 @@ log = logging.getLogger("livemon.websocket")
 END_OF_STREAM = "end of stream"
 
 
-def _no_status(state: str, detail: str = "") -> None:
+def ignore_status(state: str, detail: str = "") -> None:
     """Until a pipeline takes the source, nobody listens to its state."""
 
 
@@ -77,7 +77,7 @@ class WebSocketSource:
             raise ValueError("a CA file needs a wss:// URL")
         self.url = url
         self.name = url
-        self.on_status: Callable[[str, str], None] = _no_status
+        self.on_status: Callable[[str, str], None] = ignore_status
         self.max_message_bytes = max_message_bytes
         self.backoff_first_s = backoff_first_s
         self.backoff_max_s = backoff_max_s
