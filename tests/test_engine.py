@@ -1,0 +1,124 @@
+"""Engine behaviour beyond the metric values: live clock, bounded memory, back-pressure."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from monitor.config import Config, load_config
+from monitor.engine import Engine
+from monitor.events import validate
+from monitor.pipeline import Pipeline
+from monitor.sinks import Sink
+
+T0 = 1_800_000_000_000
+
+
+def event(kind, second, **fields):
+    return validate({"type": kind, "ts": T0 + int(second * 1000), "room": fields.pop("room", "r"), **fields})
+
+
+def test_live_clock_moves_windows_on_and_notices_a_silent_feed():
+    engine = Engine(load_config())
+    engine.offer(event("viewer_join", 0, user="a"), arrival_ms=5_000)
+    engine.offer(event("like", 1, user="a"), arrival_ms=6_000)
+    assert engine.advance(engine.live_clock(6_000)) == []  # watermark still behind the first tick
+    # 40 s of wall time pass with no event: the stream clock runs on
+    ticks = engine.advance(engine.live_clock(46_000))
+    assert [t.t for t in ticks] == [T0 + i * 1000 for i in range(0, 40)]
+    stale = [a for t in ticks for rt in t.rooms for a in rt.alerts if a.rule == "feed_stale"]
+    assert [(a.state, a.t) for a in stale] == [("firing", T0 + 31_000)]
+    # an event arrives again: the rule resolves at its tick
+    engine.offer(event("like", 42, user="a"), arrival_ms=47_000)
+    ticks = engine.advance(engine.live_clock(50_000))
+    resolved = [a for t in ticks for rt in t.rooms for a in rt.alerts if a.rule == "feed_stale"]
+    assert [a.state for a in resolved] == ["resolved"]
+
+
+def test_skewed_producer_is_taken_on_its_own_time():
+    """A feed whose clock is hours behind ours still produces ticks (live mode)."""
+    engine = Engine(Config(rules=[]))
+    engine.offer(event("viewer_join", 0, user="a"), arrival_ms=T0 + 3 * 3600_000)
+    ticks = engine.advance(engine.live_clock(T0 + 3 * 3600_000 + 10_000))
+    assert ticks and ticks[0].t == T0 and ticks[-1].t == T0 + 8000
+
+
+def test_far_future_event_is_rejected_and_does_not_move_the_watermark():
+    engine = Engine(Config(rules=[]))
+    engine.offer(event("viewer_join", 0, user="a"))
+    outcome = engine.offer(event("like", 10_000))
+    assert outcome.reason == "bad_ts"
+    engine.offer(event("like", 5))
+    assert engine.max_ts == T0 + 5000
+
+
+def test_memory_is_bounded_by_the_window_not_the_session():
+    """Two hours of churning viewers: every structure stays the size of its window."""
+    rng = random.Random(1)
+    config = load_config()
+    engine = Engine(config)
+    online: list[str] = []
+    next_user = 0
+    sizes = []
+    for second in range(2 * 3600):
+        for _ in range(5):
+            user = f"u{next_user}"
+            next_user += 1
+            online.append(user)
+            engine.offer(event("viewer_join", second + rng.random() * 0.9, user=user, id=f"j{user}"))
+        while len(online) > 300:
+            user = online.pop(rng.randrange(len(online)))
+            engine.offer(event("viewer_leave", second + 0.95, user=user))
+        engine.offer(event("like", second + 0.7, user=rng.choice(online), count=3))
+        engine.offer(event("order", second + 0.8, product="p", amount=1000, order_id=f"o{second}"))
+        engine.advance()
+        if second % 600 == 599:
+            room = engine.rooms["r"]
+            sizes.append((
+                len(room.online), len(room.awaiting_horizon), len(room.recent_leavers),
+                len(room.interacting), len(engine._seen), len(room.sums._history),
+            ))
+    first, last = sizes[0], sizes[-1]
+    assert next_user == 36_000
+    assert last[0] <= 300 and last[1] <= 5 * 61 and last[2] <= 5 * 61
+    assert last[4] <= 2 * (config.engine.dedupe_horizon_s + 5) * 6  # ids and order ids of the horizon only
+    assert last[5] == config.engine.window_s
+    assert all(abs(a - b) <= max(10, 0.1 * a) for a, b in zip(first, last)), (first, last)
+
+
+class CountingSource:
+    """Yields batches as fast as it may and records how full the queue was."""
+
+    name = "counting"
+
+    def __init__(self, pipeline_ref: list) -> None:
+        self.pipeline_ref = pipeline_ref
+        self.depths: list[int] = []
+
+    async def batches(self):
+        for index in range(300):
+            self.depths.append(self.pipeline_ref[0].queue.qsize())
+            yield [f'{{"type": "like", "ts": {T0 + index * 1000}, "user": "a"}}'.encode()] * 50
+
+
+class SlowSink(Sink):
+    def __init__(self) -> None:
+        self.ticks = 0
+
+    def on_ticks(self, ticks) -> None:
+        self.ticks += len(ticks)
+        import time
+
+        time.sleep(0.001)  # a slow consumer: the source must wait for it
+
+
+async def test_bounded_queue_makes_a_fast_source_wait():
+    ref: list = []
+    source = CountingSource(ref)
+    sink = SlowSink()
+    pipeline = Pipeline(Engine(Config(rules=[])), source, [sink], speed=None, queue_size=4)
+    ref.append(pipeline)
+    summary = await pipeline.run()
+    assert summary["events"] == 300 * 50
+    assert max(source.depths) <= 4
+    assert sink.ticks == 300
