@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", default="retention_drop")
     demo.add_argument("--speed", type=parse_speed, default=5.0, help="simulated time speed (default 5)")
     demo.add_argument("--port", type=int, default=0, help="websocket port (default: any free one)")
+    demo.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
+    demo.add_argument("--seed", type=int, default=1)
     _common(demo)
 
     check = verbs.add_parser("check-config", help="validate a config and name the wrong key")
@@ -156,7 +158,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 0
     from .console.app import LivemonApp
 
-    LivemonApp(config, source=source, speed=args.speed, room=args.room).run()
+    LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
     return 0
 
 
@@ -188,7 +190,34 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .console.app import LivemonApp
 
     recording = {"sinks": extra} if extra else {}
-    LivemonApp(config, source=source, speed=None, room=args.room, live=True, **recording).run()
+    LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config, **recording).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """A simulated broadcast on a local websocket, watched in the console through the real client."""
+    from feeds.server import serve_simulation
+    from feeds.simulator import SCENARIOS
+    from feeds.websocket_client import WebSocketSource
+
+    from .console.app import LivemonApp
+    from .console.demo import BackgroundServer
+
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    config = _load(args)
+    demo = BackgroundServer(
+        lambda server: serve_simulation(server, args.scenario, args.speed, args.seed, args.duration), port=args.port
+    )
+    try:
+        url = demo.start()
+    except OSError as error:
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
+    try:
+        source = WebSocketSource(url, max_message_bytes=config.input.max_message_bytes)
+        LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config).run()
+    finally:
+        demo.stop()
     return 0
 
 

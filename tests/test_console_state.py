@@ -231,19 +231,24 @@ def test_edit_rule_validates_like_the_config(config):
 
 def test_save_keeps_comments_and_layout(tmp_path, config):
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    rules = edit_rule(config, "retention_drop", "min_sample", "30", "en")
+    old_sample = next(r for r in config.rules if r.name == "retention_drop").min_sample
+    new_sample = int(old_sample) + 7
+    rules = edit_rule(config, "retention_drop", "min_sample", str(new_sample), "en")
     rules = edit_rule(config.model_copy(update={"rules": rules}), "ctr_drop", "enabled", False, "en")
     out = render_rules(text, rules)
     before, after = text.splitlines(), out.splitlines()
+    removed = [line for line in before if line not in after]
+    assert len(removed) == 1 and removed[0].startswith(f"min_sample = {old_sample:g} ") and "#" in removed[0]
+    kept_comment = removed[0][removed[0].index("#"):]
     changed = [line for line in after if line not in before]
-    assert changed == ["min_sample = 30           # viewers in the retention cohort", "enabled = false"]
-    assert [line for line in before if line not in after] == ["min_sample = 20           # viewers in the retention cohort"]
+    assert changed[0].startswith(f"min_sample = {new_sample} ") and changed[0].endswith(kept_comment)
+    assert changed[1:] == ["enabled = false"]
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     save_rules(path, rules)
     saved = load_config(path)
     assert next(r for r in saved.rules if r.name == "ctr_drop").enabled is False
-    assert next(r for r in saved.rules if r.name == "retention_drop").min_sample == 30
+    assert next(r for r in saved.rules if r.name == "retention_drop").min_sample == new_sample
     # the new key sits in its own rule's table, before the comment that opens the next rule
     lines = path.read_text(encoding="utf-8").splitlines()
     index = lines.index("enabled = false")

@@ -213,6 +213,9 @@ def chart(room: RoomView, spec: Chart, lang: str) -> ChartData:
         for action in room.actions
         if horizon <= action.ts <= now
     )
+    if marks and spec.key == "viewers":  # the lines show when; the title says what was done last
+        x, action = marks[-1]
+        title += f" │ {action} {round(x)}m"
     return ChartData(title, tuple(xs), tuple(ys), marks)
 
 

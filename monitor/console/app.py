@@ -1,0 +1,279 @@
+"""LivemonApp: the engine and pipeline behind a Textual console.
+
+The app owns the run: it builds the Engine and the Pipeline, feeds the
+pipeline from a worker on its own loop, and hands a ConsoleSink to the
+screens, which redraw from it on a timer. Replay controls, seeking (rebuild in
+a thread), rule edits and the config file watch live here as well, so the
+screens only ask.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive, var
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from ..config import AlertRule, Config, ConfigError, load_config
+from ..engine import Engine
+from ..pipeline import Pipeline, Source
+from ..sinks import Sink
+from .bindings import localize_bindings
+from .i18n import LANGS, tr
+from .messages import ConfigInvalid, ConfigReloaded, RulesEdited, RulesSaved
+from .replay import Rebuilt, rebuild, step_speed, time_span
+from .rules_edit import save_rules
+from .screens.dashboard import DashboardScreen
+from .screens.help import HelpScreen
+from .screens.thresholds import ThresholdsScreen
+from .state import ConsoleSink
+
+log = logging.getLogger("livemon.console")
+
+CONFIG_POLL_S = 1.0
+REPLAY_QUEUE = 64  # batches of a file read ahead
+
+
+class LivemonApp(App[None]):
+    CSS_PATH = "livemon.tcss"
+    TITLE = "livemon"
+
+    BINDINGS = [
+        Binding("t", "thresholds", "Thresholds"),
+        Binding("l", "toggle_lang", "Language"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    lang: reactive[str] = reactive("id")
+    rules_version: var[int] = var(0)
+    config_error: var[str] = var("")
+    unsaved: var[bool] = var(False)
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        source: Source,
+        speed: float | None = 1.0,
+        room: str | None = None,
+        live: bool = False,
+        config_path: str | Path | None = None,
+        sinks: Iterable[Sink] = (),
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.source = source
+        self.source_name = getattr(source, "name", "") or type(source).__name__
+        self.speed = None if live else speed
+        self.room_filter = room
+        self.live = live
+        self.config_path = Path(config_path) if config_path else Path("config.toml")
+        self.extra_sinks = list(sinks)  # e.g. the recorder of `watch --record`
+        self.replay_path: Path | None = None if live else getattr(source, "path", None)
+        self.sink = ConsoleSink(room=room)
+        self.engine: Engine | None = None
+        self.pipeline: Pipeline | None = None
+        self.paused = False
+        self.seek_target: float | None = None
+        self.span: tuple[float, float] | None = None
+        self._config_stamp = self._stamp()
+        self.set_reactive(LivemonApp.lang, config.lang)
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        localize_bindings(self, self.lang)
+        self._start(Engine(self.config, room=self.room_filter, lang=self.lang), self.source, self.sink)
+        if self.replay_path is not None:
+            self._scan_span()
+        self.set_interval(CONFIG_POLL_S, self._check_config_file)
+
+    # ------------------------------------------------------------ the run
+
+    def _start(self, engine: Engine, source: Source, sink: ConsoleSink, *, paused: bool = False) -> None:
+        self.engine, self.sink = engine, sink
+        # a paused replay must not read its whole file ahead into the queue
+        queue_size = self.config.input.queue_size if self.live else min(self.config.input.queue_size, REPLAY_QUEUE)
+        pipeline = Pipeline(engine, source, [sink, *self.extra_sinks], speed=self.speed, live=self.live, queue_size=queue_size)
+        if paused:
+            pipeline.pause()
+        self.pipeline = pipeline
+        self.run_worker(self._drive(pipeline), name="pipeline", group="pipeline", exclusive=True)
+
+    async def _drive(self, pipeline: Pipeline) -> None:
+        """The pipeline on the app's loop; an error shows in the header instead of killing the console."""
+        try:
+            await pipeline.run()
+        except Exception as error:  # noqa: BLE001 - the console stays up to show what happened
+            log.exception("pipeline failed")
+            if pipeline is self.pipeline:
+                self.sink.on_status("error", str(error)[:80])
+
+    @work(thread=True, exclusive=True, group="span")
+    def _scan_span(self) -> None:
+        worker = get_current_worker()
+        span = time_span(self.replay_path, lambda: worker.is_cancelled)
+        if span is not None and not worker.is_cancelled:
+            self.call_from_thread(setattr, self, "span", span)
+
+    # ------------------------------------------------------------ replay controls
+
+    def _replay_only(self) -> bool:
+        if self.replay_path is None:
+            self.notify(tr("live_no_replay", self.lang), severity="warning")
+            return False
+        return True
+
+    def toggle_pause(self) -> None:
+        if not self._replay_only():
+            return
+        self.paused = not self.paused
+        if self.pipeline is not None:
+            if self.paused:
+                self.pipeline.pause()
+            else:
+                self.pipeline.resume()
+
+    def change_speed(self, step: int) -> None:
+        if not self._replay_only():
+            return
+        self.speed = step_speed(self.speed, step)
+        if self.pipeline is not None:
+            self.pipeline.set_speed(self.speed)
+
+    def seek_by(self, seconds: float) -> None:
+        if not self._replay_only():
+            return
+        base = self.seek_target if self.seek_target is not None else self.sink.position
+        if base is None:
+            base = self.span[0] if self.span else None
+        if base is not None:
+            self.seek_to(base + seconds * 1000)
+
+    def seek_to(self, target: float) -> None:
+        """Stop feeding the screen, rebuild the state at `target` off the loop, then go on from there."""
+        if self.span is not None:
+            target = max(self.span[0], min(self.span[1], target))
+        self.seek_target = target
+        self.workers.cancel_group(self, "pipeline")
+        self._rebuild(target)
+
+    @work(thread=True, exclusive=True, group="seek")
+    def _rebuild(self, target: float) -> None:
+        worker = get_current_worker()
+        result = rebuild(
+            self.config, self.replay_path, target, room=self.room_filter, lang=self.lang,
+            name=self.source_name, cancelled=lambda: worker.is_cancelled,
+        )
+        if result is not None and not worker.is_cancelled:
+            self.call_from_thread(self._seek_done, result)
+
+    def _seek_done(self, result: Rebuilt) -> None:
+        if result.target != self.seek_target:
+            return  # a newer seek is on its way
+        result.sink.carry_marks(self.sink)
+        self.seek_target = None
+        self._start(result.engine, result.source, result.sink, paused=self.paused)
+
+    # ------------------------------------------------------------ rules and config
+
+    def set_rules(self, rules: list[AlertRule]) -> None:
+        """New rules take effect at the running engine's next tick (and in any later rebuild)."""
+        self.config = self.config.model_copy(update={"rules": list(rules)})
+        if self.engine is not None:
+            self.engine.set_rules(self.config.rules)
+        self.rules_version += 1
+
+    def on_rules_edited(self, message: RulesEdited) -> None:
+        self.set_rules(message.rules)
+        self.unsaved = True
+
+    def save_rules(self) -> None:
+        self._save(list(self.config.rules))
+
+    @work(thread=True, exclusive=True, group="config")
+    def _save(self, rules: list[AlertRule]) -> None:
+        try:
+            save_rules(self.config_path, rules)
+        except OSError as error:
+            self.post_message(RulesSaved(str(self.config_path), error.strerror or str(error)))
+            return
+        self.post_message(RulesSaved(str(self.config_path)))
+
+    def on_rules_saved(self, message: RulesSaved) -> None:
+        if message.error:
+            self.notify(f"{message.path}: {message.error}", severity="error")
+            return
+        self._config_stamp = self._stamp()  # our own write is not a change to reload
+        self.unsaved = False
+        self.config_error = ""
+        self.notify(tr("saved", self.lang, path=message.path))
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.config_path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def _check_config_file(self) -> None:
+        stamp = self._stamp()
+        if stamp != self._config_stamp:
+            self._config_stamp = stamp
+            if stamp is not None:
+                self._load_config_file()
+
+    @work(thread=True, exclusive=True, group="config-load")
+    def _load_config_file(self) -> None:
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as error:
+            self.post_message(ConfigInvalid(str(error)))
+            return
+        self.post_message(ConfigReloaded(config))
+
+    def on_config_reloaded(self, message: ConfigReloaded) -> None:
+        self.set_rules(message.config.rules)
+        self.config_error = ""
+        self.unsaved = False
+        self.notify(tr("reloaded", self.lang, path=str(self.config_path)))
+
+    def on_config_invalid(self, message: ConfigInvalid) -> None:
+        self.config_error = message.error
+        self.notify(tr("config_error", self.lang, error=message.error), severity="error", timeout=10)
+
+    # ------------------------------------------------------------ app keys
+
+    def watch_lang(self, lang: str) -> None:
+        if self.engine is not None:
+            self.engine.lang = lang  # messages of new alerts; the panel re-renders old ones itself
+        localize_bindings(self, lang)
+
+    def action_toggle_lang(self) -> None:
+        self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
+
+    def action_thresholds(self) -> None:
+        if not isinstance(self.screen, ThresholdsScreen):
+            self.push_screen(ThresholdsScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        lang = self.lang
+        english = lang == "en"
+        yield SystemCommand("Pause / resume" if english else "Jeda / lanjut", tr("replay", lang), self.toggle_pause)
+        yield SystemCommand("Faster" if english else "Lebih cepat", "+", lambda: self.change_speed(1))
+        yield SystemCommand("Slower" if english else "Lebih lambat", "-", lambda: self.change_speed(-1))
+        yield SystemCommand(tr("thresholds", lang), "t", self.action_thresholds)
+        yield SystemCommand("Bahasa / Language", "l", self.action_toggle_lang)

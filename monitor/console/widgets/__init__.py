@@ -1,0 +1,1 @@
+"""Widgets of the live console; each owns its look in DEFAULT_CSS."""
