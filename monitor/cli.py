@@ -43,6 +43,15 @@ def parse_duration(text: str) -> float:
     return hours * 3600 + minutes * 60 + secs
 
 
+def parse_compare(text: str) -> str | int:
+    from .report.compare import parse_choice
+
+    try:
+        return parse_choice(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", help="config file (default: ./config.toml)")
     parser.add_argument("--lang", choices=("id", "en"), help="language of messages (default from config: id)")
@@ -101,10 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="config file (default ./config.toml)")
     check.add_argument("--config", dest="config_opt", metavar="PATH", help=argparse.SUPPRESS)
 
-    report = verbs.add_parser("report", help="post-session report")
-    report.add_argument("file")
-    report.add_argument("--out", default="report", metavar="DIR")
+    report = verbs.add_parser("report", help="post-session report: HTML, CSV, Parquet, summary; kept in the history")
+    report.add_argument("file", help=".jsonl, .jsonl.gz, .csv or .parquet")
+    report.add_argument("--out", default="report", metavar="DIR", help="directory for the report files (default ./report)")
+    report.add_argument("--compare", type=parse_compare, metavar="last|best|N",
+                        help="put this session beside the room's last, best (by GPM) or last N past sessions")
     _common(report)
+
+    history = verbs.add_parser("history", help="list the sessions kept in the history")
+    _common(history)
     return parser
 
 
@@ -159,6 +173,25 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .console.app import LivemonApp
 
     LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report, terminal_text
+
+    config = _load(args)
+    report = build_report(args.file, config, args.out, room=args.room, choice=args.compare)
+    print(terminal_text(report, config.lang))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .report import History
+    from .report.build import history_text
+
+    config = _load(args)
+    history = History.from_config(config)
+    print(history_text(history, config.lang, room=args.room))
     return 0
 
 
