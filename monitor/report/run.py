@@ -79,7 +79,8 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     sinks: list[Sink] = [collector]
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
-    pipeline = Pipeline(engine, _ReadingSource(path, progress), sinks, speed=None, queue_size=config.input.queue_size)
+    # a short queue keeps the bar close to what the engine has taken, not just read
+    pipeline = Pipeline(engine, _ReadingSource(path, progress), sinks, speed=None, queue_size=2)
     warnings = _Warnings()
     reader_log = logging.getLogger("livemon.files")
     reader_log.addHandler(warnings)
