@@ -76,6 +76,7 @@ class Pipeline:
         self._stop = asyncio.Event()
         # only sinks that want raw messages are called per message (the hot path)
         self._message_sinks = [sink for sink in sinks if type(sink).on_message is not Sink.on_message]
+        self._event_sinks = [sink for sink in sinks if type(sink).on_events is not Sink.on_events]
         if hasattr(source, "on_status"):
             source.on_status = self.status  # live sources report their connection state
 
@@ -151,7 +152,10 @@ class Pipeline:
         listeners = self._message_sinks
         if pacer.speed is None and not listeners:
             # as fast as possible and nobody needs the raw messages: the whole batch at once
-            rejections = engine.offer_batch(parse_lines(batch), arrival)
+            items = parse_lines(batch)
+            for sink in self._event_sinks:
+                sink.on_events(items)
+            rejections = engine.offer_batch(items, arrival)
             batch = ()
         for raw in batch:
             for sink in listeners:
@@ -163,6 +167,8 @@ class Pipeline:
                 items = (raw,)
             else:
                 items = (parse_object(raw),)
+            for sink in self._event_sinks:
+                sink.on_events(items)
             for item in items:
                 if pacer.speed is not None and type(item) is Event:
                     wait = pacer.delay(item.ts)

@@ -13,7 +13,7 @@ from typing import IO, Any
 import orjson
 
 from .engine import Tick
-from .events import Rejection
+from .events import Event, Rejection
 
 
 class Sink:
@@ -21,6 +21,9 @@ class Sink:
 
     def on_message(self, raw: Any, arrival_ms: float) -> None:
         """A raw message as it arrived, before parsing (recorders)."""
+
+    def on_events(self, items: list[Event | Rejection]) -> None:
+        """Inputs as parsed, before the engine judges them (the console's comment ticker)."""
 
     def on_rejections(self, rejections: list[Rejection], arrival_ms: float) -> None:
         """Inputs that broke the contract (dead letters)."""

@@ -8,7 +8,7 @@ import pytest
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.engine import Engine
 from monitor.console import view
-from monitor.console.replay import SPEEDS, rebuild, step_speed, time_span
+from monitor.console.replay import SPEEDS, items_of, rebuild, step_speed, time_span
 from monitor.console.rules_edit import EditError, edit_rule, render_rules, save_rules
 from monitor.console.state import ConsoleSink
 from monitor.console.text import clean
@@ -27,9 +27,9 @@ def run_all(config, events, room=None):
     engine = Engine(config, room=room)
     sink = ConsoleSink(room=room)
     for event in events:
-        raw = orjson.dumps(event)
-        sink.on_message(raw, 0)
-        engine.offer_raw(raw)
+        items = parse_message(orjson.dumps(event))
+        sink.on_events(items)
+        engine.offer_batch(items)
         sink.on_ticks(engine.advance())
     sink.on_ticks(engine.finish())
     return engine, sink
@@ -62,21 +62,21 @@ def test_clean_cuts_long_text():
 # ---------------------------------------------------------------- the sink
 
 
-def test_sink_picks_comments_from_every_raw_shape():
+def test_sink_keeps_comment_texts_from_what_the_pipeline_parsed():
     sink = ConsoleSink()
     comment = {"type": "comment", "ts": T0, "room": "r", "user": "u1", "text": "halo"}
-    sink.on_message(orjson.dumps(comment), 0)
-    sink.on_message(orjson.dumps([comment | {"text": "batch"}, {"type": "like", "ts": T0, "user": "u2"}]).decode(), 0)
-    sink.on_message(comment | {"text": "row"}, 0)
-    sink.on_message(Rejection("invalid_json", "binary frame", b"\x00"), 0)
-    sink.on_message(b'{"type":"like","ts":1}', 0)
+    sink.on_events(items_of(orjson.dumps(comment)))
+    sink.on_events(items_of(orjson.dumps([comment | {"text": "batch"}, {"type": "like", "ts": T0, "user": "u2"}]).decode()))
+    sink.on_events(items_of(comment | {"text": "row"}))
+    sink.on_events(items_of(Rejection("invalid_json", "binary frame", b"\x00")))
+    sink.on_events(items_of(b'{"type":"comment","ts":1}'))  # no user: rejected, not shown
     assert [c.text for c in sink.rooms["r"].comments] == ["halo", "batch", "row"]
 
 
 def test_sink_keeps_only_the_filtered_room():
     sink = ConsoleSink(room="a")
     for room in ("a", "b"):
-        sink.on_message(orjson.dumps({"type": "comment", "ts": T0, "room": room, "user": "u", "text": room}), 0)
+        sink.on_events(items_of({"type": "comment", "ts": T0, "room": room, "user": "u", "text": room}))
     assert list(sink.rooms) == ["a"]
 
 
@@ -195,8 +195,9 @@ def test_rebuild_then_continue_equals_a_straight_run(tmp_path, config):
     engine, sink = rebuilt.engine, rebuilt.sink
     rest = list(rebuilt.source._head) + [raw for batch in rebuilt.source._rest for raw in batch]
     for raw in rest:
-        sink.on_message(raw, 0)
-        engine.offer_raw(raw)
+        items = items_of(raw)
+        sink.on_events(items)
+        engine.offer_batch(items)
         sink.on_ticks(engine.advance())
     sink.on_ticks(engine.finish())
     _, straight = run_all(config, events)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator
 
 from feeds.files import read_batches
 
 from ..config import Config
 from ..engine import Engine
-from ..events import Event, Rejection, parse_message, parse_object
+from ..events import Event, Rejection, parse_lines, parse_message, parse_object
 from .state import ConsoleSink
 
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, None)  # None: as fast as possible
@@ -30,26 +30,25 @@ def step_speed(speed: float | None, step: int) -> float | None:
     return SPEEDS[max(0, min(len(SPEEDS) - 1, rank + step))]
 
 
-def items_of(raw: Any) -> Iterable[Event | Rejection]:
+def items_of(raw: Any) -> list[Event | Rejection]:
     """What the pipeline parses a raw input into (a line, a batch, a row)."""
     if isinstance(raw, (bytes, str)):
         return parse_message(raw)
     if type(raw) is Rejection:
-        return (raw,)
-    return (parse_object(raw),)
+        return [raw]
+    return [parse_object(raw)]
 
 
 def time_span(path: str | Path, cancelled: Callable[[], bool] = lambda: False) -> tuple[float, float] | None:
     """First and last event time of a file (the progress bar's ends); None if it holds no event."""
     first = last = None
     for batch in read_batches(path):
-        for raw in batch:
-            for item in items_of(raw):
-                if type(item) is Event:
-                    if first is None:
-                        first = item.ts
-                    if last is None or item.ts > last:
-                        last = item.ts
+        for item in parse_lines(batch):
+            if type(item) is Event:
+                if first is None:
+                    first = item.ts
+                if last is None or item.ts > last:
+                    last = item.ts
         if cancelled():
             return None
     return None if first is None else (first, last)
@@ -93,14 +92,25 @@ def rebuild(
     sink = ConsoleSink(room=room)
     batches = read_batches(path)
     name = name or str(path)
+    lateness = engine.lateness_ms
     for batch in batches:
+        items = parse_lines(batch)
+        top = max((item.ts for item in items if type(item) is Event), default=None)
+        if top is None or top - lateness < target:  # the whole batch lies before the target: take it at once
+            sink.on_events(items)
+            engine.offer_batch(items)
+            sink.on_ticks(engine.advance())
+            if cancelled():
+                return None
+            continue
         for index, raw in enumerate(batch):
             watermark = engine.watermark
             if watermark is not None and watermark >= target:
                 sink.on_ticks(engine.advance())
                 return Rebuilt(engine, sink, ResumedFile(name, batch[index:], batches), target)
-            sink.on_message(raw, 0.0)
-            for item in items_of(raw):
+            items = items_of(raw)
+            sink.on_events(items)
+            for item in items:
                 engine.offer(item)
         sink.on_ticks(engine.advance())
         if cancelled():

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
-
 from ..engine import Tick
-from ..events import Event, parse_message, parse_object
+from ..events import Event
 from ..metrics import Snapshot
 from ..rules import FIRING, SEVERITY_ORDER, Alert
 from ..sinks import Sink
@@ -162,25 +160,12 @@ class ConsoleSink(Sink):
             view = self.rooms[name] = RoomView(name)
         return view
 
-    def on_message(self, raw: Any, arrival_ms: float) -> None:
-        """Pick the comments out of the raw feed (the engine counts them but keeps no text)."""
-        if isinstance(raw, bytes):
-            if b'"comment"' not in raw:
-                return
-            items = parse_message(raw)
-        elif isinstance(raw, str):
-            if '"comment"' not in raw:
-                return
-            items = parse_message(raw)
-        elif isinstance(raw, dict):
-            if raw.get("type") != "comment":
-                return
-            items = (parse_object(raw),)
-        else:
-            return
+    def on_events(self, items: list) -> None:
+        """Keep the comments' text (the engine counts comments but keeps no text)."""
+        room_filter = self.room_filter
         for item in items:
             if type(item) is Event and item.type == "comment":
-                if self.room_filter is not None and item.room != self.room_filter:
+                if room_filter is not None and item.room != room_filter:
                     continue
                 self.room(item.room).comments.append(Comment(item.ts, clean(item.user, 40), clean(item.text)))
 

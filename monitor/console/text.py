@@ -28,6 +28,8 @@ def clean(text: object, limit: int = 200) -> str:
     """Plain printable text on one line, at most `limit` characters."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    if text.isprintable():  # the common case, checked in C: no control, format or bidi character
+        return text if len(text) <= limit else text[: limit - 1] + "…"
     text = _ESCAPES.sub("", text)
     out = []
     for char in text:
