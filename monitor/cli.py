@@ -71,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(replay)
 
     watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
-    watch.add_argument("url", help="ws:// or wss:// URL")
+    watch.add_argument("url", help="ws:// or wss:// URL, or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
     watch.add_argument("--token", help="bearer token sent to the server")
     watch.add_argument("--cafile", help="CA file for wss://")
+    watch.add_argument("--history", choices=("latest", "all"), default="latest",
+                       help="nats://: start from each room's newest record (default) or the whole session")
     _common(watch)
 
     serve = verbs.add_parser("serve", help="publish a file or a simulated broadcast on a websocket")
@@ -88,6 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
     serve.add_argument("--seed", type=int, default=1)
     _common(serve)
+
+    publish = verbs.add_parser("publish", help="put a file, a websocket feed or a simulation on a NATS JetStream stream")
+    publish.add_argument("source", nargs="?", help="recorded session (FILE) or ws:// / wss:// URL")
+    publish.add_argument("--simulate", metavar="SCENARIO", help="publish a simulated broadcast instead")
+    publish.add_argument("--nats", default="nats://127.0.0.1:4222", metavar="URL", help="NATS server")
+    publish.add_argument("--partitions", type=int, default=8, help="partitions of a new stream (default 8)")
+    publish.add_argument("--speed", type=parse_speed, default=1.0, help="pacing by event time (default 1, or max)")
+    publish.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
+    publish.add_argument("--rooms", type=int, default=1, help="simulated rooms (default 1)")
+    publish.add_argument("--seed", type=int, default=1)
+    publish.add_argument("--token", help="bearer token for a ws:// feed")
+    _common(publish)
+
+    worker = verbs.add_parser("worker", help="run the engine on partitions of a NATS JetStream stream")
+    worker.add_argument("--nats", default="nats://127.0.0.1:4222", metavar="URL", help="NATS server")
+    worker.add_argument("--partitions", type=int, default=8, help="partitions of the stream (default 8)")
+    worker.add_argument("--index", type=int, help="run this partition only (default: share all with other workers)")
+    worker.add_argument("--lease-ttl", type=float, default=10.0, metavar="S",
+                        help="a silent worker's partitions go to others after S seconds (default 10)")
+    _common(worker)
 
     simulate = verbs.add_parser("simulate", help="write a synthetic session")
     simulate.add_argument("--scenario", default="normal", help="normal, retention_drop, ctr_drop, ...")
@@ -209,6 +231,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from feeds.websocket_client import WebSocketSource
 
     config = _load(args)
+    if args.url.startswith(("nats://", "tls://")):
+        from feeds.jetstream.watch import watch_nats
+
+        return watch_nats(args, config)
     source = WebSocketSource(
         args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
     )
@@ -224,6 +250,52 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     recording = {"sinks": extra} if extra else {}
     LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config, **recording).run()
+    return 0
+
+
+def _until_signal(main) -> object:
+    """Run `main(stop)` with SIGINT/SIGTERM setting `stop`."""
+
+    async def run():
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        return await main(stop)
+
+    return asyncio.run(run())
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """A file, a ws:// feed or a simulation onto the LIVEMON stream; the end of a file or simulation ends the stream."""
+    from feeds.jetstream.publisher import run_publish
+    from feeds.jetstream.sources import source_batches
+
+    if (args.source is None) == (args.simulate is None):
+        raise UsageError("give a FILE, a ws:// URL or --simulate SCENARIO (one of them)")
+    config = _load(args)
+    batches, live = source_batches(args, config)
+    sinks = [DeadLetterFile(config.input.dead_letter)] if config.input.dead_letter else []
+    summary = _until_signal(lambda stop: run_publish(
+        args.nats, config, batches, live=live, speed=args.speed, partitions=args.partitions, stop=stop,
+        rejection_sinks=sinks, room=args.room,
+    ))
+    print(f"livemon publish: {summary['events']} events in {summary['messages']} messages"
+          f"{', end of stream' if summary['ended'] else ''}; rejected {summary['rejected']}", file=sys.stderr)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .worker import run_worker
+
+    if args.room:
+        raise UsageError("a worker runs every room of its partitions; use `livemon publish --room` to keep one")
+    if args.partitions < 1 or (args.index is not None and not 0 <= args.index < args.partitions):
+        raise UsageError("--partitions must be >= 1 and --index in 0..partitions-1")
+    config = _load(args)
+    _until_signal(lambda stop: run_worker(
+        args.nats, config, args.partitions, index=args.index, lease_ttl_s=args.lease_ttl, lang=config.lang, stop=stop,
+    ))
     return 0
 
 

@@ -1,0 +1,217 @@
+"""`livemon publish`: a file, a websocket feed or a simulation onto the LIVEMON stream.
+
+Each input batch is parsed by the one parser (so bad input is judged once,
+here, where the room is learnt), its events are grouped by room and sent as
+one JSON array message per room (batching: one JetStream message carries up to
+`MAX_EVENTS` events, which is what lets one publisher fill many workers), then
+the stream's clock follows as a control message (feeds/jetstream/clock.py).
+One publisher connection keeps the order: a room's messages are stored in the
+order they were sent, and a partition reads its rooms and the clock in stream
+order. Publishes are pipelined (`publish_async`) and their acks awaited in
+bulk, so the network round trip is paid per window, not per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, deque
+from typing import Any, AsyncIterator, Iterable
+
+import msgspec
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from monitor.config import Config
+from monitor.events import Event, Rejection, parse_lines
+from monitor.pipeline import Pacer, wall_ms
+from monitor.sinks import Sink
+
+from .clock import ClockReading, StreamClock
+from .subjects import CLOCK, END, STREAM, event_subject
+
+log = logging.getLogger("livemon.publish")
+
+MAX_EVENTS = 1000  # events per message: ~200 KB of JSON, under the server's 1 MB max_payload
+_IN_FLIGHT = 2000  # unacknowledged publishes before the publisher waits for acks
+_encode = msgspec.json.Encoder().encode
+
+
+class Publisher:
+    """Puts batches of raw input on the stream, each followed by the stream's clock."""
+
+    def __init__(self, js: JetStreamContext, config: Config, *, speed: float | None = None,
+                 rejection_sinks: Iterable[Sink] = (), max_payload: int = 1 << 20, room: str | None = None) -> None:
+        self.js = js
+        self.room = room  # only this room (the engine's room filter: other rooms move no clock)
+        self.clock = StreamClock(config.engine)
+        self.pacer = Pacer(speed)
+        self.sinks = list(rejection_sinks)
+        self.max_payload = max_payload
+        self.events = 0
+        self.messages = 0
+        self.rejected: Counter = Counter()
+        self._acks: deque[asyncio.Future] = deque()
+        self._lock = asyncio.Lock()  # the live clock never slips between the messages of one batch
+
+    async def resume(self) -> None:
+        """Continue the clock a previous publisher left on the stream (a restart mid-session)."""
+        try:
+            last = await self.js.get_last_msg(STREAM, CLOCK)
+        except NotFoundError:
+            return
+        self.clock.resume(ClockReading.decode(last.data, end=False))
+
+    async def take(self, batch: list[Any], arrival_ms: float | None = None, *, live: bool = False) -> None:
+        """One input batch: its events by room, paced by event time, then the clock."""
+        async with self._lock:
+            await self._take(batch, arrival_ms, live)
+
+    async def _take(self, batch: list[Any], arrival_ms: float | None, live: bool) -> None:
+        arrival = wall_ms() if arrival_ms is None else arrival_ms
+        rooms: dict[str, list[Event]] = {}
+        rejections: list[Rejection] = []
+        pacer = self.pacer
+        see = self.clock.see
+        only = self.room
+        for item in parse_lines(batch):
+            if type(item) is Rejection:
+                rejections.append(item)
+                continue
+            if only is not None and item.room != only:
+                continue
+            if pacer.speed is not None:
+                wait = pacer.delay(item.ts)
+                if wait > 0.002:
+                    await self._flush(rooms)  # what is due goes out, with the clock, before the pause
+                    rooms = {}
+                    await asyncio.sleep(wait)
+                    arrival = wall_ms()
+            see(item.ts, arrival)
+            group = rooms.get(item.room)
+            if group is None:
+                rooms[item.room] = [item]
+            else:
+                group.append(item)
+        if rejections:
+            self._reject(rejections, arrival)
+        if live:
+            self.clock.run_on(wall_ms())
+        await self._flush(rooms)
+
+    async def tick(self) -> None:
+        """Live: the clock runs on between events, so windows move and silence is noticed."""
+        async with self._lock:
+            self.clock.run_on(wall_ms())
+            await self._send_clock(CLOCK)
+
+    async def end(self) -> None:
+        """End of stream: the last tick of every room is the stream's last event's tick."""
+        await self._send_clock(END)
+        await self.drain()
+
+    async def drain(self) -> None:
+        while self._acks:
+            await self._acks.popleft()
+
+    def summary(self) -> dict:
+        return {"events": self.events, "messages": self.messages, "rejected": dict(sorted(self.rejected.items()))}
+
+    # ------------------------------------------------------------ sending
+
+    async def _flush(self, rooms: dict[str, list[Event]]) -> None:
+        for room, events in rooms.items():
+            subject = event_subject(room)
+            for start in range(0, len(events), MAX_EVENTS):
+                await self._send_events(subject, events[start:start + MAX_EVENTS])
+        await self._send_clock(CLOCK)
+
+    async def _send_events(self, subject: str, events: list[Event]) -> None:
+        payload = _encode(events)
+        if len(payload) > self.max_payload:
+            if len(events) == 1:
+                self._reject([Rejection("too_large", f"event over the server's max_payload ({self.max_payload})",
+                                        events[0].as_dict())], wall_ms())
+                return
+            half = len(events) // 2
+            await self._send_events(subject, events[:half])
+            await self._send_events(subject, events[half:])
+            return
+        await self._send(subject, payload)
+        self.events += len(events)
+
+    async def _send_clock(self, subject: str) -> None:
+        reading = self.clock.reading(end=subject == END)
+        if reading is None and subject == END:
+            reading = ClockReading(0, 0, True)  # an empty stream still ends
+        if reading is not None:
+            await self._send(subject, reading.encode())
+
+    async def _send(self, subject: str, payload: bytes) -> None:
+        self._acks.append(await self.js.publish_async(subject, payload))
+        self.messages += 1
+        if len(self._acks) >= _IN_FLIGHT:
+            for _ in range(_IN_FLIGHT // 2):
+                await self._acks.popleft()  # raises if the stream refused a message
+
+    def _reject(self, rejections: list[Rejection], arrival_ms: float) -> None:
+        for rejection in rejections:
+            self.rejected[rejection.reason] += 1
+        for sink in self.sinks:
+            sink.on_rejections(rejections, arrival_ms)
+
+
+async def publish_source(publisher: Publisher, batches: AsyncIterator[list[Any]], *, live: bool,
+                         tick_s: float, stop: asyncio.Event) -> bool:
+    """Publish every batch of a source; True when the source ended (then the end marker is sent)."""
+    ticker = asyncio.create_task(_live_clock(publisher, tick_s)) if live else None
+    stopping = asyncio.create_task(stop.wait())
+    ended = False
+    try:
+        iterator = batches.__aiter__()
+        while True:
+            following = asyncio.ensure_future(iterator.__anext__())
+            await asyncio.wait({following, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                break
+            try:
+                batch = following.result()
+            except StopAsyncIteration:
+                ended = True
+                break
+            await publisher.take(batch, live=live)
+    finally:
+        stopping.cancel()
+        if ticker is not None:
+            ticker.cancel()
+    if ended:
+        await publisher.end()
+    else:
+        await publisher.drain()
+    return ended
+
+
+async def _live_clock(publisher: Publisher, tick_s: float) -> None:
+    while True:
+        await asyncio.sleep(tick_s / 4)
+        await publisher.tick()
+
+
+async def run_publish(url: str, config: Config, batches: AsyncIterator[list[Any]], *, live: bool,
+                      speed: float | None, partitions: int, stop: asyncio.Event,
+                      rejection_sinks: Iterable[Sink] = (), room: str | None = None) -> dict:
+    """Connect, make sure the streams exist, publish the source; the summary of what was sent."""
+    from .subjects import connect, ensure_streams
+
+    connection = await connect(url, "livemon-publish")
+    try:
+        js = connection.jetstream()
+        await ensure_streams(js, partitions)
+        publisher = Publisher(js, config, speed=None if live else speed, rejection_sinks=rejection_sinks,
+                              max_payload=connection.max_payload, room=room)
+        await publisher.resume()
+        ended = await publish_source(publisher, batches, live=live, tick_s=config.engine.tick_s, stop=stop)
+        return {**publisher.summary(), "ended": ended}
+    finally:
+        await connection.drain()

@@ -1,0 +1,311 @@
+"""`livemon worker`: the one engine, per partition of the LIVEMON stream.
+
+How a partition runs. Its durable pull consumer `livemon-p<k>` reads the
+partition's rooms and the stream's clock in stream order (one sequence for
+the whole stream), so the engine sees its events between the same clock
+messages as the single-process engine sees the whole stream between its
+batches, and advances to the same watermark there (feeds/jetstream/clock.py):
+every room gets the snapshots and alerts of `livemon replay FILE --headless`.
+
+Acks. The consumer acks all up to a message (AckPolicy.ALL). A message is
+acked once every tick that contains one of its events has been computed and
+the records of all ticks computed so far are stored on the output stream.
+So the ack floor F means: everything up to F is counted and published.
+
+Takeover, and why the state is rebuilt from the stream rather than kept as a
+snapshot in a key-value bucket. The new owner reads F, recreates the consumer
+from the start of the stream and runs the same engine over it: up to F
+silently (those records are stored already), then publishing; the messages
+after F are the ones the dead worker had not acked, now delivered to the new
+owner, in order. Records the dead worker had published after its last ack
+are computed again, byte for byte, and carry the same `Nats-Msg-Id`, so the
+output stream's duplicate window drops them. Rebuilding costs replay time
+(engine speed: docs/scaling.md), but a snapshot would have to capture the
+engine's whole private state (online sets, window rings, pending ticks,
+dedupe ids, rule states) at an ack boundary and stay compatible with every
+change to it; the stream is already the durable, ordered log, and replaying
+it through the same code cannot drift from what a live run computes.
+
+Duplicates. A message delivered again while its owner lives (ack wait
+expired) is skipped by its stream sequence; a repeated event `id` is the
+engine's own dedupe; records published twice are dropped by message id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import socket
+import uuid
+import zlib
+from collections import Counter, deque
+from typing import Any
+
+import nats
+import orjson
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from feeds.jetstream.clock import ClockReading
+from feeds.jetstream.leases import Leases
+from feeds.jetstream.subjects import (
+    ALERTS, CONTROL, END, METRICS, STREAM, connect, ensure_streams, partition_filter, room_token, summary_subject,
+)
+
+from .config import Config
+from .engine import Engine, Tick
+from .events import Event, parse_message
+from .sinks import alert_record, metrics_record
+
+log = logging.getLogger("livemon.worker")
+
+FETCH = 256  # messages per pull
+FETCH_WAIT_S = 1.0
+ACK_WAIT_S = 60.0
+_CONTROL_PREFIX = CONTROL[:-1]
+
+
+class Partition:
+    """One partition's rooms through the engine, message by message in stream order (no I/O)."""
+
+    def __init__(self, config: Config, *, lang: str | None = None) -> None:
+        self.engine = Engine(config, lang=lang)
+        self.last_seq = 0
+        self.ended = False
+        self._stream_started = False  # the stream's first tick is produced (somewhere)
+        self._stream_watermark = -math.inf
+        self._waiting: deque[tuple[Any, float]] = deque()  # (ack token, highest tick of its events)
+
+    def take(self, seq: int, subject: str, data: bytes, token: Any = None) -> list[Tick]:
+        """One message; returns the ticks it released (a clock message releases them)."""
+        if seq <= self.last_seq:
+            return []  # delivered again: already counted
+        self.last_seq = seq
+        if subject.startswith(_CONTROL_PREFIX):
+            self._waiting.append((token, -math.inf))
+            return self._clock(ClockReading.decode(data, end=subject == END))
+        self._waiting.append((token, self._offer(parse_message(data))))
+        return []
+
+    def acked_through(self) -> Any:
+        """The token of the last message whose ticks are all computed, all before it too (or None)."""
+        next_tick = self.engine.next_tick
+        done = None
+        waiting = self._waiting
+        while waiting:
+            token, top = waiting[0]
+            if not (self.ended or top == -math.inf or (next_tick is not None and top < next_tick)):
+                break
+            done = waiting.popleft()[0]
+        return done
+
+    def _clock(self, reading: ClockReading) -> list[Tick]:
+        engine = self.engine
+        if reading.end:
+            self.ended = True
+            # the single engine's finish(): every tick up to the stream's last event's tick
+            return engine.advance(engine.tick_of(reading.front) + engine.lateness_ms)
+        self._stream_watermark = reading.front - engine.lateness_ms
+        self._stream_started = engine.tick_of(reading.first) <= self._stream_watermark
+        return engine.advance(reading.front)
+
+    def _offer(self, items: list) -> float:
+        engine = self.engine
+        if engine.next_tick is None and self._stream_started:
+            items = self._without_late(items)
+        rejections = engine.offer_batch(items)
+        bad = Counter(r.raw["ts"] for r in rejections if r.reason == "bad_ts")
+        top = -math.inf
+        for item in items:
+            if type(item) is Event and item.ts > top:
+                if bad[item.ts]:
+                    bad[item.ts] -= 1
+                    continue
+                top = item.ts
+        return engine.tick_of(top) if top > -math.inf else -math.inf
+
+    def _without_late(self, items: list) -> list:
+        """Before this partition's first tick, the stream's ticks may be produced already: late is late."""
+        limit = self._stream_watermark
+        tick_of = self.engine.tick_of
+        kept = []
+        for item in items:
+            if type(item) is Event and tick_of(item.ts) <= limit:
+                self.engine.totals.late += 1
+            else:
+                kept.append(item)
+        return kept
+
+
+class PartitionRunner:
+    """Takes over partition k, rebuilds it from the stream, then follows it and publishes."""
+
+    def __init__(self, js: JetStreamContext, config: Config, partition: int, partitions: int,
+                 lang: str | None = None) -> None:
+        self.js = js
+        self.config = config
+        self.partition = partition
+        self.partitions = partitions
+        self.lang = lang
+        self.durable = f"livemon-p{partition}"
+
+    async def run(self) -> None:
+        floor = await self._take_over()
+        subscription = await self.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
+        state = Partition(self.config, lang=self.lang)
+        log.info("partition %d: rebuilding up to stream sequence %d", self.partition, floor)
+        try:
+            while True:
+                try:
+                    messages = await subscription.fetch(FETCH, timeout=FETCH_WAIT_S)
+                except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                    continue
+                acks: list[asyncio.Future] = []
+                for message in messages:
+                    seq = message.metadata.sequence.stream
+                    ended = state.ended
+                    ticks = state.take(seq, message.subject, message.data, message)
+                    if seq > floor:
+                        if ticks:
+                            await self._publish(ticks, acks)
+                        if state.ended and not ended:
+                            await self._publish_summary(state, acks)
+                if acks:
+                    await asyncio.gather(*acks)  # stored: now the inputs may be acked
+                done = state.acked_through()
+                if done is not None:
+                    await done.ack()
+        finally:
+            await subscription.unsubscribe()
+
+    async def _take_over(self) -> int:
+        """Read how far the last owner got, and restart the consumer from the stream's start."""
+        floor = 0
+        try:
+            info = await self.js.consumer_info(STREAM, self.durable)
+            floor = info.ack_floor.stream_seq if info.ack_floor else 0
+            await self.js.delete_consumer(STREAM, self.durable)
+        except NotFoundError:
+            pass
+        await self.js.add_consumer(STREAM, ConsumerConfig(
+            durable_name=self.durable,
+            filter_subjects=[partition_filter(self.partition), CONTROL],
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.ALL,
+            ack_wait=ACK_WAIT_S,
+            max_ack_pending=20_000,
+        ))
+        return floor
+
+    async def _publish(self, ticks: list[Tick], acks: list[asyncio.Future]) -> None:
+        publish = self.js.publish_async
+        dumps = orjson.dumps
+        for tick in ticks:
+            for room_tick in tick.rooms:
+                snapshot = room_tick.snapshot
+                token = room_token(snapshot.room)
+                acks.append(await publish(
+                    f"{METRICS}.{token}", dumps(metrics_record(snapshot)),
+                    headers={"Nats-Msg-Id": f"m.{token}.{snapshot.t}"},
+                ))
+                for alert in room_tick.alerts:
+                    acks.append(await publish(
+                        f"{ALERTS}.{token}", dumps(alert_record(alert)),
+                        headers={"Nats-Msg-Id": f"a.{token}.{alert.t}.{alert.rule}.{alert.state}"},
+                    ))
+
+    async def _publish_summary(self, state: Partition, acks: list[asyncio.Future]) -> None:
+        summary = state.engine.summary()
+        summary.update(partition=self.partition, partitions=self.partitions)
+        acks.append(await self.js.publish_async(
+            summary_subject(self.partition), orjson.dumps(summary),
+            headers={"Nats-Msg-Id": f"s.{self.partition}"},
+        ))
+
+
+class Worker:
+    """Holds leases on partitions (one fixed index, or a fair share) and runs each one."""
+
+    def __init__(self, js: JetStreamContext, config: Config, partitions: int, *, index: int | None = None,
+                 lease_ttl_s: float = 10.0, lang: str | None = None, worker_id: str | None = None) -> None:
+        if index is not None and not 0 <= index < partitions:
+            raise ValueError(f"--index must be in 0..{partitions - 1}")
+        self.js = js
+        self.config = config
+        self.partitions = partitions
+        self.index = index
+        self.lease_ttl_s = lease_ttl_s
+        self.lang = lang
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.runners: dict[int, asyncio.Task] = {}
+        self.leases: Leases | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self.leases = await Leases.open(self.js, self.worker_id, self.lease_ttl_s)
+        log.info("worker %s: %s", self.leases.worker_id,
+                 f"partition {self.index} of {self.partitions}" if self.index is not None
+                 else f"sharing {self.partitions} partitions")
+        try:
+            while not stop.is_set():
+                await self._balance()
+                try:
+                    await asyncio.wait_for(stop.wait(), self.leases.ttl_s / 3)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            for partition in list(self.runners):
+                await self._stop(partition)
+            await self.leases.leave()
+
+    async def _balance(self) -> None:
+        leases = self.leases
+        await leases.heartbeat()
+        for partition in list(leases.held):
+            runner = self.runners.get(partition)
+            if runner is not None and runner.done():
+                error = None if runner.cancelled() else runner.exception()
+                log.warning("partition %d: stopped (%s); handing it back", partition, error)
+                await self._stop(partition)
+                await leases.release(partition)
+            elif not await leases.renew(partition):
+                log.warning("partition %d: lease lost; stopping it", partition)
+                await self._stop(partition)
+        if self.index is not None:
+            wanted, candidates = 1, [self.index]
+        else:
+            wanted = math.ceil(self.partitions / await leases.live_workers())
+            while len(leases.held) > wanted:
+                partition = max(leases.held)
+                log.info("partition %d: handed over to balance the workers", partition)
+                await self._stop(partition)
+                await leases.release(partition)
+            start = zlib.crc32(leases.worker_id.encode()) % self.partitions  # spread the first picks
+            candidates = [(start + offset) % self.partitions for offset in range(self.partitions)]
+        for partition in candidates:
+            if len(leases.held) >= wanted:
+                break
+            if partition not in leases.held and await leases.take(partition):
+                log.info("partition %d: taken by %s", partition, leases.worker_id)
+                runner = PartitionRunner(self.js, self.config, partition, self.partitions, self.lang)
+                self.runners[partition] = asyncio.create_task(runner.run(), name=f"partition-{partition}")
+
+    async def _stop(self, partition: int) -> None:
+        runner = self.runners.pop(partition, None)
+        if runner is not None:
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+
+
+async def run_worker(url: str, config: Config, partitions: int, *, index: int | None, lease_ttl_s: float,
+                     lang: str | None, stop: asyncio.Event) -> None:
+    """Connect, make sure the streams exist, and run until `stop` is set."""
+    connection = await connect(url, "livemon-worker")
+    try:
+        js = connection.jetstream()
+        await ensure_streams(js, partitions)
+        await Worker(js, config, partitions, index=index, lease_ttl_s=lease_ttl_s, lang=lang).run(stop)
+    finally:
+        await connection.drain()
