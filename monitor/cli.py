@@ -203,7 +203,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     config = _load(args)
     report = build_report(args.file, config, args.out, room=args.room, choice=args.compare)
-    print(terminal_text(report, config.lang))
+    print(terminal_text(report, config))
     return 0
 
 

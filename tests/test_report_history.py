@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,20 @@ def test_a_damaged_history_file_is_skipped(tmp_path, config):
     history.save_all(run_file(path, config).sessions, str(path))
     (history.dir / ROOM / "junk.json").write_text("{not json")
     assert len(history.sessions()) == 1
+
+
+def test_a_replayed_session_is_kept_the_way_the_console_would(tmp_path, config):
+    """The console's path: a SessionCollector among its sinks, `save_all` at the end."""
+    from feeds.files import FileSource
+    from monitor.engine import Engine
+    from monitor.pipeline import Pipeline
+    from monitor.report import SessionCollector
+
+    path = write_jsonl(tmp_path / "s.jsonl", known_session())
+    collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
+    asyncio.run(Pipeline(Engine(config), FileSource(path), [collector], speed=None).run())
+    history = History(tmp_path / "console")
+    history.save_all(collector.sessions(), "ws://127.0.0.1:8765")
+    (kept,) = history.sessions(ROOM)
+    reported = build_report(path, config, tmp_path / "out").run.sessions[0]
+    assert kept.headline == reported.headline and kept.source == "ws://127.0.0.1:8765"

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import formatting
 from ..config import Config
 from .clock import when
-from .compare import Comparison, compare, comparison_text, pick
+from .compare import Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary
 from .history import History
 from .page import render
@@ -63,8 +63,9 @@ def build_report(
     return Report(run, html, [html, csv, parquet, summary], comparisons, saved)
 
 
-def terminal_text(report: Report, lang: str) -> str:
-    """Headline numbers, what was skipped, and where the report is."""
+def terminal_text(report: Report, config: Config) -> str:
+    """Headline numbers (and targets), what was skipped, and where the report is."""
+    lang = config.lang
     lines = []
     for session in report.run.sessions:
         headline = session.headline
@@ -75,6 +76,14 @@ def terminal_text(report: Report, lang: str) -> str:
         for names in _TERMINAL:
             lines.append("  " + " · ".join(
                 f"{word(name, lang)} {formatting.metric_value(name, headline[name], lang)}" for name in names
+            ))
+        targets = benchmark_rows(headline, config.benchmarks)
+        if targets:
+            lines.append(f"  {word('target', lang)}: " + " · ".join(
+                f"{word(row.metric, lang)} {formatting.metric_value(row.metric, row.value, lang)}"
+                f" / {formatting.metric_value(row.metric, row.target, lang)}"
+                f" {'' if row.met is None else '✓' if row.met else '✗'}".rstrip()
+                for row in targets
             ))
     run = report.run
     skipped = run.skipped

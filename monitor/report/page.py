@@ -70,7 +70,7 @@ figure{margin:0}figcaption{font-weight:600;margin:6px 0 2px}
 .chart .target{stroke:#13794b;stroke-dasharray:6 4}
 .legend span{margin-right:14px;font-size:12px}.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
 .sev-critical{color:#b3261e;font-weight:600}.sev-warning{color:#a35c00}.sev-info{color:#5d6678}
-.ranked{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 16px}.ranked table{width:100%}
+.ranked{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 16px}.ranked table{width:100%}.ranked td,.ranked th{padding:3px 6px}.ranked th{white-space:normal}
 @media print{.charts{grid-template-columns:1fr 1fr}h2{break-before:auto}}
 """
 
@@ -282,14 +282,22 @@ def _alerts(session: RoomSession, lang: str) -> str:
         f'<th class="text">{word("rule", lang)}</th><th class="text">{word("state", lang)}</th>'
         f'<th>{word("value", lang)}</th><th>{word("baseline", lang)}</th><th class="text">{word("advice", lang)}</th></tr>'
     ]
+    fired: dict[str, int] = {}
     for alert in session.alerts:
         metric = alert.metric
+        if alert.state == FIRING:
+            fired[alert.rule] = alert.t
+            advice = escape(alert.message)
+        else:  # the firing row holds the advice; here, how long it lasted
+            started = fired.pop(alert.rule, None)
+            lasted = "" if started is None else f" · {formatting.seconds((alert.t - started) / 1000, lang)}"
+            advice = f'<span class="muted">{word("resolved", lang)}{lasted}</span>'
         out.append(
             f'<tr class="{alert.state}"><td class="text">{clock_s(alert.t)}</td>'
             f'<td class="text sev-{escape(alert.severity)}">{escape(alert.severity)}</td>'
             f'<td class="text">{escape(alert.rule)}</td><td class="text">{word(alert.state, lang)}</td>'
             f"<td>{_value(metric, alert.value, lang)}</td><td>{_value(metric, alert.baseline, lang)}</td>"
-            f'<td class="text wrap">{escape(alert.message)}</td></tr>'
+            f'<td class="text wrap">{advice}</td></tr>'
         )
     out.append("</table>")
     return "".join(out)
