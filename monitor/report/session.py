@@ -154,9 +154,9 @@ class _RoomState:
     def session(self) -> RoomSession:
         self.close_minute()
         last = self.latest
-        start = self.first.t - self.first.values["duration_s"] * 1000
+        start = round(self.first.t - self.first.values["duration_s"] * 1000, 3)  # ts is at most µs-exact
         session = RoomSession(
-            self.room, _tidy(start), last.t, last.window_s, self.rows, self.alerts, self.actions,
+            self.room, int(start) if start.is_integer() else start, last.t, last.window_s, self.rows, self.alerts, self.actions,
             self.tiles.totals(),
         )
         session.headline = headline(session)
