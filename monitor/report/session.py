@@ -25,8 +25,8 @@ MINUTE_MS = 60_000
 #: Columns of minutes.csv / minutes.parquet, in order.
 MINUTE_COLUMNS = ("room", "minute", "t", *METRIC_NAMES, "alerts", "host_actions")
 
-#: Window sums the session totals are tiled from (see `_Tiles`); the last three
-#: are counts recovered from rates: rate * denominator is an integer count.
+#: Window sums the session totals are tiled from (see `_Tiles`); `retained` and
+#: `interacting` are counts read back from rates (rate * denominator is a whole number).
 _TILED = (*COUNT_NAMES, "viewer_seconds", "retention_cohort", "retained", "viewers_in_window", "interacting")
 
 #: Headline numbers of a session, in the order the report shows them.
@@ -164,7 +164,13 @@ class _RoomState:
 
 
 def headline(session: RoomSession) -> dict:
-    """The session's KPIs: session values from the last tick, rates from the session totals."""
+    """The session's KPIs: session values from the last tick, rates from the session totals.
+
+    Interaction over a session is the interacting viewers of the tiled windows
+    over their viewers (a distinct count per session is not something the
+    engine keeps), so it reads as "of the people in a window, the share who
+    interacted", like the per-minute value.
+    """
     totals = session.totals
     last = session.minutes[-1]
     duration = last["duration_s"]
