@@ -103,23 +103,34 @@ def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None) -> Ver
 
 
 class RuleState:
-    """The state machine of one rule in one room."""
+    """The state machine of one rule in one room.
 
-    __slots__ = ("state", "since", "clear_since", "resolved_at")
+    A tick the rule cannot judge holds the state and also stops the clocks of
+    `for_s` and `clear_s`: only judged time counts, so a rule cannot fire on
+    the first judged tick after a gap in its data.
+    """
+
+    __slots__ = ("state", "since", "clear_since", "resolved_at", "last_t")
 
     def __init__(self) -> None:
         self.state = INACTIVE
         self.since = 0
         self.clear_since: int | None = None
         self.resolved_at = 0
+        self.last_t: int | None = None
 
     def step(self, rule: AlertRule, t: int, holds: bool | None) -> str | None:
         """Advance one tick; return FIRING or RESOLVED when that transition happens."""
+        gap = 0 if self.last_t is None else t - self.last_t
+        self.last_t = t
         if self.state == RESOLVED:
             if t - self.resolved_at < rule.cooldown_s * 1000:
                 return None
             self.state = INACTIVE
         if holds is None:
+            self.since += gap
+            if self.clear_since is not None:
+                self.clear_since += gap
             return None
         if self.state == INACTIVE:
             if not holds:
@@ -145,9 +156,19 @@ class RuleState:
         return None
 
 
-def render_message(rule: AlertRule, verdict: Verdict, lang: str) -> str:
-    template = rule.message.id if lang == "id" else rule.message.en
+_RECOVERED = {
+    "id": "Sudah pulih — {label} kini {value}",
+    "en": "Recovered — {label} now {value}",
+}
+
+
+def render_message(rule: AlertRule, verdict: Verdict, lang: str, state: str = FIRING) -> str:
+    """The rule's own words when it fires; a plain recovery note when it resolves."""
     metric = rule.metric
+    if state == RESOLVED:
+        value = formatting.metric_value(metric, verdict.value, lang)
+        return _RECOVERED[lang].format(label=formatting.metric_label(metric, lang), value=value)
+    template = rule.message.id if lang == "id" else rule.message.en
     change = None
     if verdict.baseline and verdict.value is not None:
         change = abs(verdict.value - verdict.baseline) / abs(verdict.baseline)
@@ -187,17 +208,24 @@ class RoomAlerts:
 
     def evaluate(self, snapshot: Snapshot, lang: str) -> list[Alert]:
         alerts = []
+        # A silent feed makes every other number look bad (no likes, no clicks):
+        # while a stale rule holds, the other rules are held, not judged.
+        silent = False
+        for rule in self.rules:
+            if rule.enabled and rule.kind == "stale":
+                silent = silent or bool(judge(rule, snapshot, None).holds)
         for rule in self.rules:
             if not rule.enabled:
                 continue
             baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
             verdict = judge(rule, snapshot, baseline)
-            change = self.states[rule.name].step(rule, snapshot.t, verdict.holds)
+            holds = None if silent and rule.kind != "stale" else verdict.holds
+            change = self.states[rule.name].step(rule, snapshot.t, holds)
             if change is not None:
                 alerts.append(Alert(
                     self.room, snapshot.t, rule.name, rule.severity, change, rule.metric,
                     verdict.value, verdict.baseline, verdict.threshold,
-                    render_message(rule, verdict, lang),
+                    render_message(rule, verdict, lang, change),
                 ))
         # the baselines take this tick's values after judging it
         for (metric, _), baseline in self.baselines.items():

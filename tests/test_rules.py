@@ -56,11 +56,39 @@ def test_a_short_dip_stays_pending_and_never_fires():
     assert run([rule()], series) == []
 
 
-def test_small_sample_holds_the_state():
-    # the rule is pending at 0..1, the sample is too small at 2..4 (held), then holds again
-    series = [ctr(0.01)] * 2 + [ctr(0.0, shown=10)] * 3 + [ctr(0.01)] * 2
+def test_small_sample_holds_the_state_and_stops_the_clock():
+    # pending at 0..1, sample too small at 2..4 (held: stays pending, the for_s clock stops),
+    # then judged true again: 1 s + 2 s of judged time later it fires, at 6, not at 5
+    series = [ctr(0.01)] * 2 + [ctr(0.0, shown=10)] * 3 + [ctr(0.01)] * 3
     events = run([rule()], series)
-    assert [(s, state) for s, state, _ in events] == [(5, "firing")]
+    assert [(s, state) for s, state, _ in events] == [(6, "firing")]
+
+
+def test_a_gap_in_the_data_does_not_count_toward_clear_s():
+    series = [ctr(0.01)] * 4 + [ctr(0.1)] + [{"ctr": None, "product_impressions": 0}] * 10 + [ctr(0.1)] * 2
+    events = run([rule()], series)
+    assert [(s, state) for s, state, _ in events] == [(3, "firing"), (16, "resolved")]
+
+
+def test_resolved_alert_says_it_recovered():
+    series = [ctr(0.01)] * 4 + [ctr(0.09)] * 3
+    _, state, alert = run([rule()], series, lang="en")[-1]
+    assert state == "resolved"
+    assert alert.message == "Recovered — product CTR now 9.0%"
+
+
+def test_other_rules_are_held_while_the_feed_is_silent():
+    stale = rule(name="feed_stale", metric="events", kind="stale", threshold=None, for_s=2, clear_s=0, cooldown_s=0)
+    low = rule(for_s=0)
+    alerts = RoomAlerts("r", [stale, low], 60, 1)
+    out = []
+    for second in range(8):
+        last = T0  # nothing since second 0: silent from second 2 on
+        values = {name: 0 for name in METRIC_NAMES} | ctr(0.01 if second in (1, 4, 5, 6, 7) else 0.1)
+        snap = Snapshot("r", T0 + second * 1000, 60, values, 0, False, last)
+        out += [(second, a.rule, a.state) for a in alerts.evaluate(snap, "id")]
+    # the CTR dip at 1 fires before the silence; the one from 4 on is never judged
+    assert out == [(1, "ctr_low", "firing"), (2, "feed_stale", "firing")]
 
 
 def test_null_value_is_not_judged():
