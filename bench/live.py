@@ -1,0 +1,179 @@
+"""Live ingest over a real websocket on 127.0.0.1: highest rate with zero loss, and tick latency.
+
+Two processes: a publisher (`python -m bench.live publish RATE BATCH SECONDS`)
+runs our `EventServer` and sends synthetic events stamped with the wall clock at
+a steady rate, in single-event messages or in batches; a watcher
+(`python -m bench.live watch URL`) runs the live pipeline (`WebSocketSource`,
+live clock) with a sink that times, for each tick, the arrival of the message
+that moved the stream past it (`ts >= t + allowed lateness`) to the moment the
+tick's snapshot reached the sinks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = 5
+SINGLE_RATES = (10_000, 25_000, 50_000, 75_000)
+BATCH_RATES = (50_000, 100_000, 200_000, 300_000)
+
+
+async def publish(rate: int, batch: int, seconds: float) -> None:
+    """Send `rate` events/s for `seconds` to the first watcher, then end the stream."""
+    from feeds.server import EventServer
+
+    server = EventServer(port=0, queue_per_client=1_000_000, close_timeout_s=30.0)  # drain before the end
+    await server.start()
+    print(server.url, flush=True)
+    await server.wait_for_clients(1)
+    users = [f"u-{i}" for i in range(5000)]
+    kinds = ("like", "comment", "product_impression", "like", "like")
+    sent = 0
+    started = time.perf_counter()
+    step = 0.01  # publish every 10 ms what the rate owes
+    next_at = started
+    while time.perf_counter() - started < seconds:
+        due = int((time.perf_counter() - started) * rate) - sent
+        now_ms = int(time.time() * 1000)
+        messages = []
+        for index in range(sent, sent + due):
+            kind = kinds[index % 5]
+            if kind == "product_impression":
+                event = f'{{"type":"product_impression","ts":{now_ms},"room":"live","product":"sku-1","count":3}}'
+            else:
+                event = f'{{"type":"{kind}","ts":{now_ms},"room":"live","user":"{users[index % 5000]}","text":"ok"}}'
+            messages.append(event)
+        sent += due
+        if batch == 1:
+            for message in messages:
+                server.publish(message)
+        else:
+            for at in range(0, len(messages), batch):
+                server.publish("[" + ",".join(messages[at:at + batch]) + "]")
+        next_at += step
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    elapsed = time.perf_counter() - started
+    await server.close()
+    print(json.dumps({"sent": sent, "seconds": elapsed, "dropped": server.dropped}), flush=True)
+
+
+async def watch(url: str) -> dict:
+    from feeds.websocket_client import WebSocketSource
+    from monitor.config import load_config
+    from monitor.engine import Engine
+    from monitor.pipeline import Pipeline
+    from monitor.sinks import Sink
+
+    config = load_config()
+    lateness_ms = config.engine.allowed_lateness_s * 1000
+
+    class TickLatency(Sink):
+        def __init__(self) -> None:
+            self.fronts: deque[tuple[float, float]] = deque()  # (highest ts so far, arrival wall s)
+            self.front = -1.0
+            self.below: tuple[float, float] | None = None  # newest front entry before the tick due
+            self.latencies: list[float] = []
+
+        def on_events(self, items) -> None:
+            arrival = time.perf_counter()
+            top = max((item.ts for item in items if hasattr(item, "ts")), default=None)
+            if top is not None and top > self.front:
+                self.front = top
+                self.fronts.append((top, arrival))
+
+        def on_ticks(self, ticks) -> None:
+            now = time.perf_counter()
+            fronts = self.fronts
+            for tick in ticks:
+                closing = tick.t + lateness_ms
+                while fronts and fronts[0][0] < closing:
+                    self.below = fronts.popleft()
+                # the tick was due when the first event past it arrived, or when the live
+                # clock (running on from the newest event before it) reached it, whichever came first
+                due = []
+                if fronts:
+                    due.append(fronts[0][1])
+                if self.below is not None:
+                    top, arrival = self.below
+                    due.append(arrival + (closing - top) / 1000)
+                if due:
+                    self.latencies.append(max(0.0, now - min(due)) * 1000)
+
+    probe = TickLatency()
+    source = WebSocketSource(url, max_message_bytes=16 << 20)
+    pipeline = Pipeline(Engine(config), source, [probe], live=True)
+    summary = await pipeline.run()
+    latencies = sorted(probe.latencies) or [float("nan")]
+    return {
+        "events": summary["events"],
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def one_run(rate: int, batch: int, seconds: float) -> dict:
+    publisher = subprocess.Popen(
+        [sys.executable, "-m", "bench.live", "publish", str(rate), str(batch), str(seconds)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    url = publisher.stdout.readline().strip()
+    watcher = subprocess.run(
+        [sys.executable, "-m", "bench.live", "watch", url], capture_output=True, text=True, cwd=ROOT, timeout=seconds * 10 + 60,
+    )
+    sent = json.loads(publisher.stdout.readline())
+    publisher.wait(timeout=30)
+    if watcher.returncode:
+        raise RuntimeError(watcher.stderr[-2000:])
+    got = json.loads(watcher.stdout.strip().splitlines()[-1])
+    return {**got, "sent": sent["sent"], "rate": sent["sent"] / sent["seconds"], "lost": sent["sent"] - got["events"]}
+
+
+def section(runs: int, smoke: bool = False, log=print) -> list[str]:
+    seconds = 1 if smoke else SECONDS
+    lines = [
+        "## Live websocket ingest",
+        "",
+        f"A publisher process sends wall-clock-stamped events for {seconds} s at each rate to one "
+        "`livemon` live pipeline (real websocket on 127.0.0.1). Lost = sent − counted. "
+        "Latency: arrival of the message that moved the stream past a tick → that tick's snapshot at the sinks.",
+        "",
+        "| messages | target ev/s | achieved ev/s (median) | lost (max) | p50 ms (median) | p99 ms (median, min–max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    best = {}
+    for label, batch, rates in (("single events", 1, SINGLE_RATES), ("100-event batches", 100, BATCH_RATES)):
+        for rate in (rates[:1] if smoke else rates):
+            results = []
+            for index in range(runs):
+                results.append(one_run(rate, batch, seconds))
+                log(f"  {label} @ {rate:,}/s [{index + 1}/{runs}]: {results[-1]['rate']:,.0f} ev/s, "
+                    f"lost {results[-1]['lost']}, p99 {results[-1]['p99_ms']:.1f} ms")
+            achieved = statistics.median(r["rate"] for r in results)
+            lost = max(r["lost"] for r in results)
+            p99s = [r["p99_ms"] for r in results]
+            lines.append(
+                f"| {label} | {rate:,} | {achieved:,.0f} | {lost} | {statistics.median(r['p50_ms'] for r in results):.1f} | "
+                f"{statistics.median(p99s):.1f} ({min(p99s):.1f}–{max(p99s):.1f}) |"
+            )
+            if lost == 0 and achieved >= rate * 0.95:
+                best[label] = max(best.get(label, 0), achieved)
+    lines.append("")
+    for label in ("single events", "100-event batches"):
+        lines.append(f"- Highest sustained rate with zero loss, {label}: **{best.get(label, 0):,.0f} events/s**")
+    lines.append("")
+    return lines
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "publish":
+        asyncio.run(publish(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])))
+    elif sys.argv[1] == "watch":
+        print(json.dumps(asyncio.run(watch(sys.argv[2]))))
