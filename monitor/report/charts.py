@@ -17,6 +17,7 @@ from .clock import clock
 WIDTH, HEIGHT = 760, 210
 LEFT, RIGHT, TOP, BOTTOM = 78, 22, 12, 24
 _MINUTE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 240)
+_FULL_MARKS = 24
 _NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
@@ -99,10 +100,13 @@ def line_chart(
             f'<rect class="alert-band" x="{left:.1f}" y="{TOP}" width="{max(right - left, 3):.1f}" height="{plot_h}">'
             f"<title>{escape(band.label)}</title></rect>"
         )
+    # many actions (a long broadcast) become ticks on the time axis instead of a curtain of lines
+    full = len(marks) <= _FULL_MARKS
+    reach, kind = (TOP, "host-action") if full else (TOP + plot_h - 10, "host-action tick")
     for mark in marks:
         at = x(mark.t)
         out.append(
-            f'<line class="host-action" x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{TOP + plot_h}">'
+            f'<line class="{kind}" x1="{at:.1f}" x2="{at:.1f}" y1="{reach}" y2="{TOP + plot_h}">'
             f"<title>{escape(mark.label)}</title></line>"
         )
     if target is not None:

@@ -66,7 +66,7 @@ figure{margin:0}figcaption{font-weight:600;margin:6px 0 2px}
 .chart{width:100%;height:auto;display:block}.chart .grid{stroke:#eceef3}
 .chart text{font-size:13px;fill:#5d6678}.chart .ylabel{text-anchor:end}.chart .xlabel{text-anchor:middle}
 .chart .line{fill:none;stroke:#3867d6;stroke-width:1.8}.chart .point{fill:#3867d6}
-.chart .alert-band{fill:#d93025;fill-opacity:.13}.chart .host-action{stroke:#8e44ad;stroke-dasharray:3 3}
+.chart .alert-band{fill:#d93025;fill-opacity:.13}.chart .host-action{stroke:#8e44ad;stroke-dasharray:3 3}.chart .tick{stroke-dasharray:none;stroke-width:1.5}
 .chart .target{stroke:#13794b;stroke-dasharray:6 4}
 .legend span{margin-right:14px;font-size:12px}.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
 .sev-critical{color:#b3261e;font-weight:600}.sev-warning{color:#a35c00}.sev-info{color:#5d6678}
