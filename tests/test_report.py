@@ -232,3 +232,31 @@ def test_empty_input_still_writes_a_report(tmp_path, config):
     assert report.run.sessions == []
     assert pl.read_csv(tmp_path / "out" / "minutes.csv").columns == list(MINUTE_COLUMNS)
     assert orjson.loads((tmp_path / "out" / "summary.json").read_bytes())["skipped"]["total"] == 1
+
+
+def test_a_null_minute_breaks_the_chart_line():
+    from monitor.report.charts import line_chart, nice_ceiling
+
+    svg = line_chart("CTR", "ctr", [(T0, 0.05), (T0 + 60_000, None), (T0 + 120_000, 0.04), (T0 + 180_000, 0.06)], "en")
+    path = svg.split('class="line" d="')[1].split('"')[0]
+    assert path.count("M") == 2 and path.count("L") == 1  # no data is not zero
+    assert [nice_ceiling(v) for v in (0.031, 1203, 7, 0)] == [0.04, 1500, 8, 1]
+
+
+def test_progress_counts_the_bytes_of_the_file(tmp_path):
+    import io
+
+    from feeds.files import read_batches
+    from monitor.report.progress import ReadProgress
+
+    for name in ("s.jsonl", "s.jsonl.gz"):
+        data = b"".join(orjson.dumps(e) + b"\n" for e in known_session())
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+        screen = io.StringIO()
+        progress = ReadProgress(path, screen, enabled=True)
+        for batch in read_batches(path):
+            progress.advance(batch)
+        progress.draw(0)
+        assert progress.total == progress.done == len(data)
+        assert "100%" in screen.getvalue()
