@@ -57,7 +57,7 @@ class Backoff:
 
 
 class WebSocketSource:
-    """A `ws://` or `wss://` feed for the pipeline; one message per batch."""
+    """A `ws://` or `wss://` feed for the pipeline; a batch is whatever arrived since the last one."""
 
     def __init__(
         self,
@@ -108,9 +108,8 @@ class WebSocketSource:
             self.on_status("connected", self.url)
             async with connection:
                 try:
-                    while True:
-                        message = await connection.recv()
-                        yield [message if type(message) is str else binary_frame(message)]
+                    async for batch in _drained(connection):
+                        yield batch
                 except ConnectionClosed as closed:
                     if closed.sent is not None and closed.sent.code == CloseCode.MESSAGE_TOO_BIG:
                         yield [Rejection(
@@ -130,6 +129,53 @@ class WebSocketSource:
         self.on_status("disconnected", f"{why}; retry in {delay:.1f}s")
         log.warning("%s: %s; retry in %.1fs", self.url, why, delay)
         await asyncio.sleep(delay)
+
+
+#: Messages read ahead while the pipeline is busy; beyond this the socket is left
+#: unread, so TCP and the server's per-client queue push back.
+READ_AHEAD = 1000
+
+
+async def _drained(connection) -> AsyncIterator[list]:
+    """Yield every message that arrived since the last batch was taken (one or many).
+
+    Under load the pipeline then takes hundreds of messages per step instead of
+    one; when idle, a batch is a single message and goes out at once. Raises
+    the reader's ConnectionClosed after the messages received before it.
+    """
+    buffer: list = []
+    arrived = asyncio.Event()
+    room = asyncio.Event()
+    room.set()
+    ended: list[ConnectionClosed] = []
+
+    async def read() -> None:
+        try:
+            while True:
+                await room.wait()
+                message = await connection.recv()
+                buffer.append(message if type(message) is str else binary_frame(message))
+                arrived.set()
+                if len(buffer) >= READ_AHEAD:
+                    room.clear()
+        except ConnectionClosed as closed:
+            ended.append(closed)
+            arrived.set()
+
+    reader = asyncio.create_task(read())
+    try:
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            if buffer:
+                batch = buffer[:]
+                buffer.clear()
+                room.set()
+                yield batch
+            if ended and not buffer:
+                raise ended[0]
+    finally:
+        reader.cancel()
 
 
 def binary_frame(data: bytes) -> Rejection:
