@@ -156,6 +156,7 @@ class PartitionRunner:
         floor = await self._take_over()
         subscription = await self.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
         state = Partition(self.config, lang=self.lang)
+        delivered = 0  # the consumer's delivery sequence: every delivery to us is numbered
         log.info("partition %d: rebuilding up to stream sequence %d", self.partition, floor)
         try:
             while True:
@@ -165,7 +166,10 @@ class PartitionRunner:
                     continue
                 acks: list[asyncio.Future] = []
                 for message in messages:
-                    seq = message.metadata.sequence.stream
+                    sequence = message.metadata.sequence
+                    if sequence.consumer != delivered + 1:  # a delivery never reached us: an AckAll would skip it
+                        raise RuntimeError(f"delivery {delivered + 1} of partition {self.partition} went missing")
+                    delivered, seq = sequence.consumer, sequence.stream
                     ended = state.ended
                     ticks = state.take(seq, message.subject, message.data, message)
                     if seq > floor:

@@ -17,7 +17,7 @@ from typing import IO, AsyncIterator
 
 import nats
 import orjson
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from .subjects import ALERTS, METRICS, OUTPUT, SUMMARY, alerts_subject, connect, metrics_subject
 
@@ -50,15 +50,17 @@ class RecordFeed:
                 subjects = [f"{METRICS}.*", f"{ALERTS}.*", f"{SUMMARY}.*"]
             else:
                 subjects = [metrics_subject(self.room), alerts_subject(self.room), f"{SUMMARY}.*"]
-            subscription = await js.pull_subscribe("", stream=OUTPUT, config=ConsumerConfig(
-                filter_subjects=subjects, deliver_policy=HISTORY[self.history],
-                ack_policy=AckPolicy.NONE, inactive_threshold=30.0,
-            ))
+            subscription = await js.subscribe(
+                "", stream=OUTPUT, ordered_consumer=True,
+                config=ConsumerConfig(filter_subjects=subjects, deliver_policy=HISTORY[self.history]),
+            )
             while not self.ended:
                 try:
-                    messages = await subscription.fetch(512, timeout=1.0)
+                    messages = [await subscription.next_msg(timeout=1.0)]
                 except (nats.errors.TimeoutError, asyncio.TimeoutError):
                     continue
+                while subscription.pending_msgs and len(messages) < 512:
+                    messages.append(await subscription.next_msg())
                 records = []
                 for message in messages:
                     record = orjson.loads(message.data)
