@@ -7,13 +7,14 @@ drops (the `retention_drop` story of the seller guide).
 
 from __future__ import annotations
 
-import asyncio
 import random
 import shutil
 import time
 from pathlib import Path
 
 import orjson
+
+from textual.widgets import TabbedContent
 
 from feeds.files import FileSource
 from monitor.config import DEFAULT_CONFIG, load_config
@@ -77,7 +78,7 @@ def write_session(path: Path, events: list[dict]) -> Path:
 
 def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = None, lang: str | None = None, **kwargs):
     """A console on a session file, with its own copy of the shipped config (tests never touch ./config.toml)."""
-    from monitor.console.app import LivemonApp
+    from monitor.console.app import LivemonApp  # imported late: the pure tests need no Textual
 
     config_path = tmp_path / "config.toml"
     if not config_path.exists():
@@ -99,13 +100,20 @@ async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
 
 
 async def seek_paused(pilot, app, t: float) -> None:
-    """Stop the replay at event time `t`, redrawn: a fixed position for assertions and snapshots."""
+    """Stop the replay at event time `t`, drawn (charts included): a fixed position for assertions and snapshots."""
+    from monitor.console.widgets.room import RoomDashboard
+
     if not app.paused:
         app.toggle_pause()
     app.seek_to(t)
     await wait_for(pilot, lambda: app.seek_target is None and app.sink.position is not None)
     await wait_for(pilot, lambda: app.span is not None)
+
+    def drawn() -> bool:
+        app.screen.redraw(force=True)
+        room = app.screen.active_room
+        pane = app.screen.query_one(TabbedContent).active_pane
+        return room is not None and pane.query_one(RoomDashboard).charts_show(room, app.lang)
+
+    await wait_for(pilot, drawn)
     await pilot.pause()
-    app.screen.redraw(force=True)
-    await pilot.pause()
-    await asyncio.sleep(0)

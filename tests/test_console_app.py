@@ -10,6 +10,7 @@ import pytest
 from rich.text import Text
 
 from monitor.config import DEFAULT_CONFIG, load_config
+from monitor.console.app import LivemonApp
 from monitor.console.screens.help import HelpScreen
 from monitor.console.screens.thresholds import COLUMNS, ThresholdsScreen
 from monitor.console.widgets.alerts import ActionBanner, AlertList
@@ -333,3 +334,69 @@ async def test_retention_drop_alert_shows_at_its_tick(tmp_path):
         assert banner.has_class("-critical")
         first = app.screen.query_one(AlertList).rows[0]
         assert first.rule == "retention_drop" and first.state == "firing" and first.message.startswith("Retention down")
+
+
+async def test_q_quits_even_with_a_key_right_behind(tmp_path):
+    app = make_app(tmp_path, session_events(2))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("q", "t")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_up_and_down_select_an_alert(tmp_path, drop_session):
+    app = make_app(tmp_path, drop_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await seek_paused(pilot, app, T0 + 11 * MINUTE)
+        alerts = app.screen.query_one(AlertList)
+        alerts.focus()
+        await pilot.pause()
+        assert alerts.highlighted == 0
+        await pilot.press("down")
+        assert alerts.highlighted == 1
+        second = alerts.rows[1].rule
+        await pilot.press("a")  # acts on the selected row, not the newest
+        assert next(row for row in alerts.rows if row.rule == second).acked
+        await pilot.press("up")
+        assert alerts.highlighted == 0
+
+
+async def test_command_palette_offers_the_console_commands(tmp_path):
+    app = make_app(tmp_path, session_events(2), speed=1.0, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert {"Pause / resume", "Faster", "Slower", "Thresholds", "Bahasa / Language"} <= set(titles)
+        titles["Faster"].callback()
+        assert app.speed == 2.0
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_live_demo_path_over_the_websocket(tmp_path):
+    """What `livemon demo` runs: the simulator served on a local websocket, read by the real client."""
+    from feeds.server import serve_simulation
+    from feeds.websocket_client import WebSocketSource
+    from monitor.console.demo import BackgroundServer
+
+    server = BackgroundServer(lambda s: serve_simulation(s, "retention_drop", 120.0, 1, 180))
+    url = server.start()
+    try:
+        config = load_config(DEFAULT_CONFIG)
+        app = LivemonApp(config, source=WebSocketSource(url), speed=None, live=True, config_path=tmp_path / "config.toml")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.sink.position is not None and app.sink.status == "connected")
+            app.screen.redraw(force=True)
+            await pilot.pause()
+            text = header(app).plain
+            assert url in text and "terhubung" in text and "LANGSUNG" in text
+            assert app.screen.query_one(ReplayProgress).display is False
+            bindings = app.screen.active_bindings
+            assert "space" not in bindings and "plus" not in bindings  # no replay keys on a live feed
+            assert "left" not in bindings or bindings["left"].binding.action != "seek(-60)"  # left/right move between room tabs
+            await pilot.press("space", "plus", "left")
+            assert not app.paused and app.seek_target is None
+            await wait_for(pilot, lambda: app.sink.status == "ended", timeout=10)  # the server says end of stream
+    finally:
+        server.stop()

@@ -168,6 +168,8 @@ def test_alert_rows_follow_the_language(config):
     rules = {rule.name: rule for rule in config.rules}
     assert view.alert_rows(room, rules, "id")[-1].message.startswith("Retensi turun")
     assert view.alert_rows(room, rules, "en")[-1].message.startswith("Retention down")
+    # re-rendered from the record, the words are the engine's own (firing and resolved alike)
+    assert [row.message for row in view.alert_rows(room, rules, "id")] == [entry.alert.message for entry in room.alerts]
 
 
 # ---------------------------------------------------------------- replay

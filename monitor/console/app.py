@@ -261,12 +261,15 @@ class LivemonApp(App[None]):
         self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
 
     def action_thresholds(self) -> None:
-        if not isinstance(self.screen, ThresholdsScreen):
-            self.push_screen(ThresholdsScreen())
+        self._open(ThresholdsScreen)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        self._open(HelpScreen)
+
+    def _open(self, screen: type[Screen]) -> None:
+        """Push a screen unless it is on top already or the app is quitting (`q` then `t` in one burst)."""
+        if self.return_code is None and not isinstance(self.screen, screen):
+            self.push_screen(screen())
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)

@@ -67,6 +67,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "kind": ("jenis", "kind"),
     "severity": ("tingkat", "severity"),
     "not_used": ("{field} tidak dipakai aturan '{kind}'", "{field} is not used by a '{kind}' rule"),
+    "editable": ("Yang bisa diubah: {fields}", "Editable: {fields}"),
     "not_a_number": ("'{text}' bukan angka", "'{text}' is not a number"),
     "applied": ("{rule}.{field} = {value} — berlaku sekarang", "{rule}.{field} = {value} — applied now"),
     "saved": ("Tersimpan ke {path}", "Saved to {path}"),

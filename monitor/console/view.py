@@ -253,7 +253,7 @@ def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
     rule = rules.get(alert.rule)
     if rule is None:
         return alert.message
-    return render_message(rule, Verdict(None, alert.value, alert.baseline, alert.threshold), lang)
+    return render_message(rule, Verdict(None, alert.value, alert.baseline, alert.threshold), lang, alert.state)
 
 
 def split_action(text: str) -> tuple[str, str]:

@@ -50,6 +50,7 @@ class DashboardScreen(Screen[None]):
         self._tab_state: dict[str, str | None] = {}
         self._seen: tuple | None = None
         self._frames = 0
+        self._charted_sink = 0
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
@@ -95,13 +96,16 @@ class DashboardScreen(Screen[None]):
             self._colour_tabs()
             if room is not None:
                 pane = self.query_one(TabbedContent).active_pane
-                charts = force or self._frames % CHART_EVERY == 0
+                charts = force or self._frames % CHART_EVERY == 0 or id(sink) != self._charted_sink
+                self._charted_sink = id(sink)  # a new sink (after a seek) gets its charts at once
                 try:
-                    pane.query_one(RoomDashboard).show(room, app.config.rules, app.lang, charts=charts)
+                    if not pane.query_one(RoomDashboard).show(room, app.config.rules, app.lang, charts=charts):
+                        self._seen = None  # charts wait for their frame: come back even if nothing else changes
                 except NoMatches:  # the pane is still mounting: draw again next frame
                     self._seen = None
         if added:
             self._seen = None
+            self.call_after_refresh(self.redraw, True)  # draw the new room as soon as its pane is mounted
 
     def _marks_version(self) -> int:
         return sum(view.alerts_version for view in self.app.sink.rooms.values())

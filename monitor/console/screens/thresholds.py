@@ -130,12 +130,13 @@ class ThresholdsScreen(Screen[None]):
             self.apply(name, "enabled", not self._rule(name).enabled)
             return
         if column not in EDITABLE:
-            self.say(f"{column}: {', '.join(EDITABLE)}", error=True)
+            self.say(tr("editable", lang, fields=", ".join(EDITABLE)), error=True)
             return
         rule = self._rule(name)
         if rule.kind not in USED_BY[column]:
             self.say(tr("not_used", lang, field=column, kind=rule.kind), error=True)
             return
+        self.say("")
         self.editing = (name, column)
         value = getattr(rule, column)
         self.query_one("#field", Label).update(Text(f"{name}.{column} ="))

@@ -50,12 +50,24 @@ class RoomDashboard(Vertical):
                 yield AlertPanel()
                 yield CommentTicker()
 
+    @staticmethod
+    def _key(room: RoomView, lang: str) -> tuple:
+        return (id(room), room.samples_version, len(room.actions), lang)
+
+    def charts_show(self, room: RoomView, lang: str) -> bool:
+        """Whether the charts show this room's latest samples (tests wait for it)."""
+        return self._chart_key == self._key(room, lang)
+
     @property
     def selected_alert(self) -> int | None:
         return self.query_one(AlertList).selected_seq
 
-    def show(self, room: RoomView, rules: list[AlertRule], lang: str, *, charts: bool = True) -> None:
-        """Push the room's current numbers into the widgets (they skip what did not change)."""
+    def show(self, room: RoomView, rules: list[AlertRule], lang: str, *, charts: bool = True) -> bool:
+        """Push the room's current numbers into the widgets (they skip what did not change).
+
+        Returns False while the charts still wait for their turn (`charts=False`
+        with new data), so the caller draws again on a later frame.
+        """
         by_name = {rule.name: rule for rule in rules}
         self.query_one(KpiGrid).show(view.readings(room, rules, lang))
         funnel = self.query_one(FunnelView)
@@ -65,7 +77,11 @@ class RoomDashboard(Vertical):
         ticker = self.query_one(CommentTicker)
         ticker.lang = lang
         ticker.comments = tuple(room.visible_comments(COMMENT_LINES))
-        chart_key = (room.samples_version, len(room.actions), lang)
-        if charts and chart_key != self._chart_key:
-            self._chart_key = chart_key
-            self.query_one(ChartGrid).show(tuple(view.chart(room, spec, lang) for spec in view.CHARTS))
+        chart_key = self._key(room, lang)
+        if chart_key == self._chart_key:
+            return True
+        if not charts:
+            return False
+        self._chart_key = chart_key
+        self.query_one(ChartGrid).show(tuple(view.chart(room, spec, lang) for spec in view.CHARTS))
+        return True
