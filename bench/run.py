@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny workloads, one run, scratch output")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
-    parser.add_argument("--skip", action="append", default=[], help="section to skip: memory, peers, live, console")
+    parser.add_argument("--skip", action="append", default=[], help="section to skip: memory, peers, live, console, report, nats")
     args = parser.parse_args(argv)
     runs = 1 if args.smoke else args.runs
     main_load = SMOKE if args.smoke else BROADCAST_30M
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
 
-    for section in ("live", "console"):
+    for section in ("live", "console", "report"):
         if section not in args.skip:
             try:
                 module = __import__(f"bench.{section}", fromlist=["section"])

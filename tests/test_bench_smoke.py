@@ -22,3 +22,4 @@ def test_bench_smoke_writes_every_table(tmp_path):
     assert "polars per-tick recomputation" in text
     assert "peak RSS" in text
     assert "Highest sustained rate with zero loss" in text
+    assert "Post-session report" in text
