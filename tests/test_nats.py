@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from .nats_support import nats_server, server_binary
+from feeds.jetstream.local import nats_server, server_binary
 
 pytestmark = pytest.mark.skipif(server_binary() is None, reason="nats-server is not installed")
 

@@ -131,7 +131,7 @@ def watch_nats(args, config) -> int:
 
         asyncio.run(main())
         return 0
-    from monitor.console.overview import OverviewApp
+    from monitor.console.desk import DeskApp
 
-    OverviewApp(config, feed).run()
+    DeskApp(config, feed).run()
     return 0

