@@ -42,7 +42,10 @@ class BackgroundServer:
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        asyncio.run(self._main())
+        try:
+            asyncio.run(self._main())
+        except asyncio.CancelledError:
+            pass  # stop(): the console has closed
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
