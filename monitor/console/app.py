@@ -46,6 +46,7 @@ class LivemonApp(App[None]):
 
     BINDINGS = [
         Binding("t", "thresholds", "Thresholds"),
+        Binding("o", "overview", "Overview", show=False),  # every room on one table (screens/overview.py)
         Binding("l", "toggle_lang", "Language"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -265,6 +266,11 @@ class LivemonApp(App[None]):
 
     def action_help(self) -> None:
         self._open(HelpScreen)
+
+    def action_overview(self) -> None:
+        from .screens.overview import OverviewScreen
+
+        self._open(OverviewScreen)
 
     def _open(self, screen: type[Screen]) -> None:
         """Push a screen unless it is on top already or the app is quitting (`q` then `t` in one burst)."""
