@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
 
-    for section in ("live", "console", "report"):
+    for section in ("live", "console", "report", "nats"):
         if section not in args.skip:
             try:
                 module = __import__(f"bench.{section}", fromlist=["section"])
