@@ -177,6 +177,7 @@ class PartitionRunner:
                             await self._publish(ticks, acks)
                         if state.ended and not ended:
                             await self._publish_summary(state, acks)
+                    await asyncio.sleep(0)  # a long rebuild must not starve the lease renewals
                 if acks:
                     await asyncio.gather(*acks)  # stored: now the inputs may be acked
                 done = state.acked_through()

@@ -187,3 +187,22 @@ async def test_a_killed_worker_loses_nothing_and_counts_nothing_twice(server, re
     floors = [int(n) for n in re.findall(rf"partition {mine[0]}: rebuilding up to stream sequence (\d+)", log)]
     assert floors and floors[-1] > 0, log  # it took over in the middle, from what the victim had acked
     assert await rooms_by_partition(server) and mine[0] in await rooms_by_partition(server)
+
+
+def test_publish_follows_a_live_websocket_feed(server, recording, expected):
+    """`publish ws://...` keeps the live clock running between messages; the served file still replays the same."""
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve", str(recording), "--speed", "60", "--port", "0", "--config", CONFIG],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    worker = livemon("worker", "--nats", server, "--partitions", "2", "--config", CONFIG)
+    try:
+        url = re.search(r"wss?://\S+", serve.stderr.readline().decode()).group()
+        feed = livemon("publish", url, "--nats", server, "--partitions", "2", "--config", CONFIG)
+        assert feed.wait(60) == 0  # the server's end of stream ends the publisher, and the stream
+        rooms, summary = watch_everything(server)
+    finally:
+        stop(worker, serve)
+    want_rooms, want_summary = expected
+    assert rooms == want_rooms
+    assert summary["events"] == want_summary["events"]
