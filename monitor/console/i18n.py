@@ -95,6 +95,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("a", "konfirmasi peringatan terpilih", "acknowledge the selected alert"),
     ("m", "bisukan aturannya 10 menit", "mute its rule for 10 minutes"),
     ("[ / ] / 1-9", "ruang sebelumnya / berikutnya / ke-n", "previous / next / n-th room"),
+    ("o", "ikhtisar semua ruang", "overview of every room"),
     ("t", "layar ambang batas", "thresholds screen"),
     ("enter", "(ambang) ubah nilai", "(thresholds) edit the value"),
     ("space", "(ambang) aktif / nonaktif", "(thresholds) enable / disable"),
