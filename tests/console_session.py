@@ -76,7 +76,7 @@ def write_session(path: Path, events: list[dict]) -> Path:
 
 # ---------------------------------------------------------------- app helpers
 
-def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = None, lang: str | None = None, **kwargs):
+def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, lang: str | None = None, **kwargs):
     """A console on a session file, with its own copy of the shipped config (tests never touch ./config.toml)."""
     from monitor.console.app import LivemonApp  # imported late: the pure tests need no Textual
 

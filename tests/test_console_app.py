@@ -41,7 +41,7 @@ def tile(app, key: str):
 
 
 async def test_dashboard_shows_the_room(tmp_path):
-    app = make_app(tmp_path, session_events(3))
+    app = make_app(tmp_path, session_events(3), speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.sink.status == "ended")
         app.screen.redraw(force=True)
@@ -105,7 +105,7 @@ async def test_left_and_right_seek_one_minute(tmp_path, drop_session):
 
 
 async def test_seek_back_rebuilds_the_same_numbers(tmp_path, drop_session):
-    app = make_app(tmp_path, drop_session)
+    app = make_app(tmp_path, drop_session, speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.sink.status == "ended")
         straight = app.sink.rooms["toko-batik"].snapshot.values
@@ -287,7 +287,7 @@ async def test_comment_text_is_shown_as_plain_text(tmp_path):
         events.append({"type": "comment", "ts": T0 + 110_000 + index, "room": "toko-batik", "user": "v", "text": text})
     events.append({"type": "comment", "ts": T0 + 119_500, "room": "toko-batik", "user": "[b]u\x1b[2J[/b]", "text": "ok"})
     events.sort(key=lambda event: event["ts"])
-    app = make_app(tmp_path, events)
+    app = make_app(tmp_path, events, speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.sink.status == "ended")
         app.screen.redraw(force=True)
