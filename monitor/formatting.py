@@ -65,25 +65,3 @@ def metric_value(metric: str, value: float | None, lang: str = "id") -> str:
         return number(value, lang)
     return number(value, lang, 1)
 
-
-#: Names of the metrics as people say them, for messages outside the console.
-METRIC_LABELS = {
-    "viewers": ("penonton", "viewers"),
-    "access_rate": ("rasio akses", "access rate"),
-    "avg_watch_s": ("rata-rata durasi tonton", "average watch time"),
-    "retention": ("retensi", "retention"),
-    "interaction_rate": ("interaksi", "interaction"),
-    "ctr": ("CTR produk", "product CTR"),
-    "click_to_order": ("klik ke pesanan", "click-to-order"),
-    "gmv": ("GMV", "GMV"),
-    "gpm": ("GPM", "GPM"),
-    "orders": ("pesanan", "orders"),
-    "events": ("data feed", "feed data"),
-}
-
-
-def metric_label(metric: str, lang: str = "id") -> str:
-    words = METRIC_LABELS.get(metric)
-    if words is None:
-        return metric.replace("_", " ")
-    return words[0] if lang == "id" else words[1]

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from . import formatting
+from .labels import metric_label
 from .config import AlertRule
 from .metrics import Snapshot
 from .windows import RollingMedian
@@ -167,7 +168,7 @@ def render_message(rule: AlertRule, verdict: Verdict, lang: str, state: str = FI
     metric = rule.metric
     if state == RESOLVED:
         value = formatting.metric_value(metric, verdict.value, lang)
-        return _RECOVERED[lang].format(label=formatting.metric_label(metric, lang), value=value)
+        return _RECOVERED[lang].format(label=metric_label(metric, lang), value=value)
     template = rule.message.id if lang == "id" else rule.message.en
     change = None
     if verdict.baseline and verdict.value is not None:

@@ -74,7 +74,7 @@ def test_resolved_alert_says_it_recovered():
     series = [ctr(0.01)] * 4 + [ctr(0.09)] * 3
     _, state, alert = run([rule()], series, lang="en")[-1]
     assert state == "resolved"
-    assert alert.message == "Recovered — product CTR now 9.0%"
+    assert alert.message == "Recovered — Product CTR now 9.0%"
 
 
 def test_other_rules_are_held_while_the_feed_is_silent():

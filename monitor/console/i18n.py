@@ -5,31 +5,19 @@ Numbers are formatted by `monitor.formatting`; this module only holds labels.
 
 from __future__ import annotations
 
+from ..labels import METRIC_LABELS
+
 LANGS = ("id", "en")
 
 _WORDS: dict[str, tuple[str, str]] = {
     # KPI tiles and chart titles
-    "viewers": ("Penonton", "Viewers"),
     "entries_per_min": ("Masuk/mnt", "Entries/min"),
-    "access_rate": ("Rasio akses", "Access rate"),
-    "avg_watch_s": ("Rata² tonton", "Avg watch"),
-    "retention": ("Retensi", "Retention"),
-    "interaction_rate": ("Interaksi", "Interaction"),
     "comments_per_min": ("Komentar/mnt", "Comments/min"),
-    "ctr": ("CTR produk", "Product CTR"),
-    "click_to_order": ("Klik→pesan", "Click→order"),
     "gmv_per_min": ("GMV/mnt", "GMV/min"),
-    "gmv_total": ("GMV sesi", "GMV session"),
-    "gpm": ("GPM", "GPM"),
     "baseline": ("vs dasar", "vs base"),
     "small_sample": ("sampel kecil", "small sample"),
     # funnel
     "funnel": ("Corong", "Funnel"),
-    "impressions": ("Tayangan live", "Live impressions"),
-    "entries": ("Masuk", "Entries"),
-    "product_impressions": ("Tayangan produk", "Product views"),
-    "product_clicks": ("Klik produk", "Product clicks"),
-    "orders": ("Pesanan", "Orders"),
     # alerts
     "alerts": ("Peringatan", "Alerts"),
     "all_clear": ("Aman — tidak ada peringatan aktif", "All clear — no active alert"),
@@ -42,7 +30,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "warning": ("WASPADA", "WARNING"),
     "critical": ("KRITIS", "CRITICAL"),
     # comments
-    "comments": ("Komentar", "Comments"),
     "no_comments": ("Belum ada komentar", "No comments yet"),
     # header and feed state
     "room": ("Ruang", "Room"),
@@ -129,7 +116,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str, **fields: object) -> str:
     """The word for `key` in `lang`; unknown keys show as themselves."""
-    pair = _WORDS.get(key)
+    pair = _WORDS.get(key) or METRIC_LABELS.get(key)
     if pair is None:
         return key
     text = pair[0] if lang == "id" else pair[1]

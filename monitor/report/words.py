@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
+from ..labels import METRIC_LABELS
+
 _WORDS: dict[str, tuple[str, str]] = {
-    # metrics and headline numbers
-    "viewers": ("Penonton", "Viewers"),
-    "viewers_in_window": ("Penonton dalam jendela", "Viewers in window"),
-    "viewer_seconds": ("Detik tonton", "Viewer seconds"),
-    "impressions": ("Tayangan live", "Live impressions"),
-    "entries": ("Masuk", "Entries"),
-    "exits": ("Keluar", "Exits"),
-    "likes": ("Suka", "Likes"),
-    "comments": ("Komentar", "Comments"),
-    "shares": ("Bagikan", "Shares"),
-    "follows": ("Ikuti", "Follows"),
-    "product_impressions": ("Tayangan produk", "Product views"),
-    "product_clicks": ("Klik produk", "Product clicks"),
-    "orders": ("Pesanan", "Orders"),
-    "units": ("Unit", "Units"),
-    "gmv": ("GMV", "GMV"),
-    "access_rate": ("Rasio akses", "Access rate"),
-    "avg_watch_s": ("Rata² tonton", "Avg watch"),
-    "retention": ("Retensi", "Retention"),
-    "interaction_rate": ("Interaksi", "Interaction"),
-    "ctr": ("CTR produk", "Product CTR"),
-    "click_to_order": ("Klik→pesan (C_O)", "Click→order (C_O)"),
-    "aov": ("Nilai pesanan rata²", "Avg order value"),
-    "gpm": ("GPM", "GPM"),
-    "gmv_total": ("GMV sesi", "Session GMV"),
-    "orders_total": ("Pesanan sesi", "Session orders"),
-    "entries_total": ("Masuk sesi", "Session entries"),
-    "peak_viewers": ("Penonton puncak", "Peak viewers"),
+    # metric names come from monitor.labels; headline numbers only the report has
     "avg_viewers": ("Penonton rata²", "Avg viewers"),
-    "duration_s": ("Durasi", "Duration"),
     "alerts": ("Peringatan", "Alerts"),
     # per-minute chart titles
     "chart_viewers": ("Penonton", "Viewers"),
@@ -95,7 +69,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 
 def word(key: str, lang: str) -> str:
-    pair = _WORDS.get(key)
+    pair = _WORDS.get(key) or METRIC_LABELS.get(key)
     if pair is None:
         return key
     return pair[0] if lang == "id" else pair[1]
