@@ -202,7 +202,7 @@ async def test_question_mark_opens_help(tmp_path):
 
 
 async def test_thresholds_edit_apply_and_save(tmp_path, drop_session):
-    app = make_app(tmp_path, drop_session, lang="en")
+    app = make_app(tmp_path, drop_session, lang="en", speed=None)  # the room must exist to see its rules change
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await pilot.pause()
@@ -380,7 +380,8 @@ async def test_live_demo_path_over_the_websocket(tmp_path):
     from feeds.websocket_client import WebSocketSource
     from monitor.console.demo import BackgroundServer
 
-    server = BackgroundServer(lambda s: serve_simulation(s, "retention_drop", 120.0, 1, 180))
+    # 10 simulated minutes at 120x: ~5 s of feed, long enough to look at it while it is connected under load
+    server = BackgroundServer(lambda s: serve_simulation(s, "retention_drop", 120.0, 1, 600))
     url = server.start()
     try:
         config = load_config(DEFAULT_CONFIG)
@@ -397,6 +398,6 @@ async def test_live_demo_path_over_the_websocket(tmp_path):
             assert "left" not in bindings or bindings["left"].binding.action != "seek(-60)"  # left/right move between room tabs
             await pilot.press("space", "plus", "left")
             assert not app.paused and app.seek_target is None
-            await wait_for(pilot, lambda: app.sink.status == "ended", timeout=10)  # the server says end of stream
+            await wait_for(pilot, lambda: app.sink.status == "ended", timeout=30)  # the server says end of stream
     finally:
         server.stop()
