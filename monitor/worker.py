@@ -38,6 +38,7 @@ import logging
 import math
 import os
 import socket
+import time
 import uuid
 import zlib
 from collections import Counter, deque
@@ -65,6 +66,7 @@ log = logging.getLogger("livemon.worker")
 FETCH = 256  # messages per pull
 FETCH_WAIT_S = 1.0
 ACK_WAIT_S = 60.0
+YIELD_S = 0.05  # longest stretch of engine work between two looks at the event loop
 _CONTROL_PREFIX = CONTROL[:-1]
 
 
@@ -165,6 +167,7 @@ class PartitionRunner:
                 except (nats.errors.TimeoutError, asyncio.TimeoutError):
                     continue
                 acks: list[asyncio.Future] = []
+                resumed = time.monotonic()
                 for message in messages:
                     sequence = message.metadata.sequence
                     if sequence.consumer != delivered + 1:  # a delivery never reached us: an AckAll would skip it
@@ -177,7 +180,9 @@ class PartitionRunner:
                             await self._publish(ticks, acks)
                         if state.ended and not ended:
                             await self._publish_summary(state, acks)
-                    await asyncio.sleep(0)  # a long rebuild must not starve the lease renewals
+                    if time.monotonic() - resumed > YIELD_S:  # a long rebuild must not starve the lease renewals
+                        await asyncio.sleep(0)
+                        resumed = time.monotonic()
                 if acks:
                     await asyncio.gather(*acks)  # stored: now the inputs may be acked
                 done = state.acked_through()

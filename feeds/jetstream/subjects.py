@@ -39,6 +39,7 @@ ALERTS = "livemon.alerts"
 SUMMARY = "livemon.summary"
 DEFAULT_URL = "nats://127.0.0.1:4222"
 DEFAULT_PARTITIONS = 8
+CONNECT_S = 5.0
 #: How long the output stream remembers record ids: a takeover must republish within it.
 DUPLICATE_WINDOW_S = 600.0
 
@@ -85,12 +86,12 @@ async def connect(url: str, name: str) -> nats.NATS:
     async def quiet(error: Exception) -> None:
         log.debug("nats: %s", error)
 
-    try:
-        return await nats.connect(
+    try:  # once connected, reconnect forever; the first connection gets CONNECT_S
+        return await asyncio.wait_for(nats.connect(
             url, name=name, error_cb=quiet, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-        )
+        ), CONNECT_S)
     except (OSError, asyncio.TimeoutError, nats.errors.NoServersError) as error:
-        raise NatsSetupError(f"cannot connect to {url}: {error or type(error).__name__}") from None
+        raise NatsSetupError(f"cannot connect to {url}: {str(error) or 'no answer in %g s' % CONNECT_S}") from None
 
 
 def events_config(partitions: int) -> StreamConfig:
