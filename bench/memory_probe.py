@@ -13,6 +13,7 @@ import sys
 import time
 
 from feeds.files import FileSource
+from monitor.cli import tune_gc
 from monitor.config import load_config
 from monitor.engine import Engine
 from monitor.pipeline import Pipeline
@@ -41,6 +42,7 @@ class RssSampler(Sink):
 
 
 async def main(path: str, total: int) -> dict:
+    tune_gc()  # as the command line does
     engine = Engine(load_config())
     sampler = RssSampler(engine, total)
     with open(os.devnull, "wb") as devnull:

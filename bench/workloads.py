@@ -69,5 +69,5 @@ class Workload:
 
 # ~30 events/s at rate_scale 1 (feeds/simulator.py BroadcastParams)
 BROADCAST_30M = Workload("broadcast_30m", "30-minute broadcast at ~2,000 events/s", "normal", 1800, 66.0)
-BROADCAST_4H = Workload("broadcast_4h", "4-hour broadcast, ~1M viewers, >= 20M events", "normal", 4 * 3600, 48.0)
+BROADCAST_4H = Workload("broadcast_4h", "4-hour broadcast, ~2M distinct viewers, >= 20M events", "normal", 4 * 3600, 48.0)
 SMOKE = Workload("smoke", "2-minute smoke workload", "normal", 120, 5.0)
