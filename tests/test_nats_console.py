@@ -132,9 +132,9 @@ async def test_enter_opens_the_room_dashboard_and_escape_comes_back(records):
 async def test_o_opens_the_overview_on_a_replay_and_enter_picks_the_room(tmp_path):
     from .console_session import make_app, session_events, wait_for
 
-    app = make_app(tmp_path, session_events(3, rooms=("toko-batik", "butik-sari", "kosmetik-ayu")))
+    app = make_app(tmp_path, session_events(2, rooms=("toko-batik", "butik-sari", "kosmetik-ayu")), speed=None)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.sink.status == "ended")
+        await wait_for(pilot, lambda: app.sink.status == "ended", timeout=60)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
