@@ -63,6 +63,7 @@ class Rooms:
 BUSY = Rooms("nats_busy8", "8 rooms x 10 min, ~120 events/s per room", 8, 600, 4.0)
 MANY = Rooms("nats_many96", "96 rooms x 4 min, ~30 events/s per room", 96, 240, 1.0)
 SMOKE = Rooms("nats_smoke8", "8 rooms x 1 min (smoke)", 8, 60, 1.0)
+LIVE_SPEED = 8.0  # 96 rooms at 8x: ~23,000 events/s offered to one worker, in quarter-second messages
 
 
 def livemon(*args: str) -> subprocess.Popen:
@@ -143,6 +144,36 @@ def through(load: Rooms, events: int, workers: int, *, stored: bool = False) -> 
             stop(running)
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def live_share(load: Rooms, speed: float) -> float:
+    """Rooms one worker core follows live: the session paced at `speed`, divided by the worker's CPU share.
+
+    Paced publishing cuts the stream into small messages (a room's events of a
+    fraction of a second each), as a live feed does, so this counts the
+    per-message costs a replay at full speed hides.
+    """
+    from feeds.jetstream.local import nats_server
+
+    with nats_server() as url:
+        worker = livemon("worker", "--nats", url, "--partitions", "1", "--index", "0")
+        try:
+            asyncio.run(_until(url, _consumers(1)))
+            cpu, started = _cpu_s(worker.pid), time.perf_counter()
+            subprocess.run([PYTHON, "-m", "monitor", "publish", str(load.path), "--speed", str(speed), "--nats", url,
+                            "--partitions", "1"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            asyncio.run(_until(url, _summaries(1)))
+            share = (_cpu_s(worker.pid) - cpu) / (time.perf_counter() - started)
+        finally:
+            stop([worker])
+    return load.rooms * speed / share
+
+
 def publish_only(load: Rooms, events: int) -> float:
     from feeds.jetstream.local import nats_server
 
@@ -176,6 +207,10 @@ def section(runs: int, smoke: bool, log) -> list[str]:
             repeat(runs, "1 worker on a stored stream (takeover rebuild rate)", "ev/s",
                    lambda: through(load, events, 1, stored=True), note="includes ~0.5 s worker start-up"),
         ]
+        if not smoke and load is MANY:
+            figures.append(repeat(runs, f"rooms one worker core follows, paced at {LIVE_SPEED:g}x (live batching)",
+                                  "rooms", lambda: live_share(load, LIVE_SPEED),
+                                  note="rooms x speed / worker CPU share"))
         one, two = figures[2].median, figures[3].median
         per_room = load.events_per_room_s
         lines += [
