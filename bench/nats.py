@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .measures import count_lines, replay_throughput
-from .run import Figure, _fmt, repeat, table
+from .run import _fmt, repeat, table
 from .workloads import CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,6 +226,3 @@ def section(runs: int, smoke: bool, log) -> list[str]:
             "",
         ]
     return lines
-
-
-__all__ = ["section", "Figure"]
