@@ -46,7 +46,7 @@ EVENT_TYPES = (
 )
 
 
-class Event(msgspec.Struct, kw_only=True, gc=False):
+class Event(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     """One accepted event (ts in epoch ms); fields a type does not have keep their defaults.
 
     The field types are the contract's for every type; what differs by type
