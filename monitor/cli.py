@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import Config, ConfigError, load_config
 from .engine import Engine
+from .baselines import past_baselines
 from .pipeline import Pipeline, Source
 from .sinks import DeadLetterFile, JsonLinesWriter, Sink
 
@@ -166,7 +167,7 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
     """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
 
     async def main() -> dict:
-        engine = Engine(config, room=room)
+        engine = Engine(config, room=room, past_baselines=past_baselines(config))
         pipeline = Pipeline(
             engine, source, [*headless_sinks(config), *extra], speed=speed, live=live, queue_size=config.input.queue_size
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Callable
 from operator import attrgetter
 
 from .config import AlertRule, Config, EngineSettings
@@ -49,12 +50,21 @@ class RunTotals:
 
 
 class Engine:
-    def __init__(self, config: Config, *, room: str | None = None, lang: str | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        room: str | None = None,
+        lang: str | None = None,
+        past_baselines: Callable[[str], dict[str, float | None]] | None = None,
+    ) -> None:
         self.config = config
         settings: EngineSettings = config.engine
         self.settings = settings
         self.lang = lang or config.lang
         self.room_filter = room
+        # a room's median per metric from its earlier broadcasts (the history), asked once per room
+        self.past_baselines = past_baselines
         self.tick_ms = settings.tick_s * 1000
         self.window_ms = settings.window_s * 1000
         self.lateness_ms = settings.allowed_lateness_s * 1000
@@ -272,8 +282,9 @@ class Engine:
     def _open_room(self, event: Event) -> Room:
         room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms)
         self.rooms[event.room] = room
+        past = self.past_baselines(event.room) if self.past_baselines is not None else None
         self.room_alerts[event.room] = RoomAlerts(
-            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s
+            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past
         )
         return room
 

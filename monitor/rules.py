@@ -77,8 +77,12 @@ class Verdict:
     threshold: float | None
 
 
-def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None) -> Verdict:
-    """Is the rule's condition true at this tick?"""
+def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: float | None = None) -> Verdict:
+    """Is the rule's condition true at this tick?
+
+    `past` is the room's own median from earlier broadcasts: a drop / rise
+    rule uses it while this broadcast is too young for a baseline of its own.
+    """
     if rule.kind == "stale":
         silence = (snapshot.t - snapshot.last_event_ts) / 1000
         return Verdict(silence >= rule.for_s, silence, None, rule.for_s)
@@ -93,6 +97,8 @@ def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None) -> Ver
     assert baseline is not None
     base = baseline.value()
     enough = baseline.ticks >= rule.min_baseline_ticks and (denominator is not None or baseline.ticks >= rule.min_sample)
+    if not enough and past is not None:
+        base, enough = past, True
     if base is None or not enough or base == 0:
         return Verdict(None, value, base, None)
     factor = rule.change_pct / 100
@@ -188,8 +194,11 @@ def render_message(rule: AlertRule, verdict: Verdict, lang: str, state: str = FI
 class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
 
-    def __init__(self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int) -> None:
+    def __init__(
+        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, float | None] | None = None
+    ) -> None:
         self.room = room
+        self.past = past or {}  # the room's median per metric from earlier broadcasts, if asked for
         self.window_ticks = window_ticks
         self.tick_s = tick_s
         self.baselines: dict[tuple[str, int], Baseline] = {}
@@ -219,7 +228,7 @@ class RoomAlerts:
             if not rule.enabled:
                 continue
             baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
-            verdict = judge(rule, snapshot, baseline)
+            verdict = judge(rule, snapshot, baseline, self.past.get(rule.metric) if baseline is not None else None)
             holds = None if silent and rule.kind != "stale" else verdict.holds
             change = self.states[rule.name].step(rule, snapshot.t, holds)
             if change is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import html
 import re
 
@@ -38,6 +40,26 @@ def header(app) -> Text:
 
 def tile(app, key: str):
     return app.screen.query_one(f"#kpi-{key}", KpiTile).reading
+
+
+async def test_kpi_tiles_show_the_category_targets(tmp_path):
+    shutil.copy(DEFAULT_CONFIG, tmp_path / "config.toml")
+    text = (tmp_path / "config.toml").read_text()
+    text = text.replace("# ctr = 0.08", "ctr = 0.99").replace("# retention = 0.55", "retention = 0.01")
+    (tmp_path / "config.toml").write_text(text.replace("# interaction_rate = 0.12", "interaction_rate = 0.99"))
+    app = make_app(tmp_path, session_events(3), speed=None, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sink.status == "ended")
+        app.screen.redraw(force=True)
+        await pilot.pause()
+        ctr, retention, interaction = (
+            app.screen.query_one(f"#kpi-{key}", KpiTile) for key in ("ctr", "retention", "interaction_rate")
+        )
+        assert ctr.reading.target == "target 99.0%" and ctr.border_subtitle == "target 99.0%"
+        assert retention.reading.target == "target 1.0%"
+        assert interaction.reading.reliable and interaction.reading.target_met is False
+        assert interaction.has_class("-target-missed")
+        assert tile(app, "viewers").target == ""  # no target for viewers
 
 
 async def test_dashboard_shows_the_room(tmp_path):

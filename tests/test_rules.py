@@ -160,3 +160,13 @@ def test_changed_rules_keep_the_state_of_the_same_name():
     alerts.set_rules([rule(for_s=0, threshold=0.02)])
     assert alerts.evaluate(snapshot(1, **ctr(0.01)), "id") == []
     assert alerts.firing() == ["ctr_low"]
+
+
+def test_a_young_broadcast_judges_drops_against_its_own_history():
+    drop = rule(name="ctr_drop", kind="drop", threshold=None, change_pct=30, for_s=0, min_baseline_ticks=60)
+    series = [ctr(0.10)] * 5 + [ctr(0.05)] * 3  # far too young for a baseline of its own
+    assert run([drop], series) == []
+    alerts = RoomAlerts("r", [drop], window_ticks=60, tick_s=1, past={"ctr": 0.10})
+    fired = [(s, a.state, a.baseline) for s, values in enumerate(series)
+             for a in alerts.evaluate(snapshot(s, **values), "en")]
+    assert fired == [(5, "firing", 0.10)]

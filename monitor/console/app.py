@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from ..config import AlertRule, Config, ConfigError, load_config
 from ..engine import Engine
+from ..baselines import past_baselines
 from ..pipeline import Pipeline, Source
 from ..sinks import Sink
 from .bindings import localize_bindings
@@ -92,7 +93,8 @@ class LivemonApp(App[None]):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        self._start(Engine(self.config, room=self.room_filter, lang=self.lang), self.source, self.sink)
+        engine = Engine(self.config, room=self.room_filter, lang=self.lang, past_baselines=past_baselines(self.config))
+        self._start(engine, self.source, self.sink)
         if self.replay_path is not None:
             self._scan_span()
         self.set_interval(CONFIG_POLL_S, self._check_config_file)

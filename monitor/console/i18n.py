@@ -16,6 +16,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "gmv_per_min": ("GMV/mnt", "GMV/min"),
     "baseline": ("vs dasar", "vs base"),
     "small_sample": ("sampel kecil", "small sample"),
+    "target": ("target", "target"),
     # funnel
     "funnel": ("Corong", "Funnel"),
     # alerts

@@ -16,6 +16,7 @@ from feeds.files import read_batches
 
 from ..config import Config
 from ..engine import Engine
+from ..baselines import past_baselines
 from ..events import Event, Rejection, parse_lines, parse_message, parse_object
 from .state import ConsoleSink
 
@@ -88,7 +89,7 @@ def rebuild(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Rebuilt | None:
     """Feed the file into a fresh engine until its watermark reaches `target` (None if cancelled)."""
-    engine = Engine(config, room=room, lang=lang)
+    engine = Engine(config, room=room, lang=lang, past_baselines=past_baselines(config))
     sink = ConsoleSink(room=room)
     batches = read_batches(path)
     name = name or str(path)

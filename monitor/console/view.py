@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from .. import formatting
-from ..config import AlertRule
+from ..config import AlertRule, Benchmarks
 from ..metrics import DENOMINATOR
 from ..rules import RESOLVED, Verdict, render_message
 from .i18n import tr
@@ -81,6 +81,8 @@ class Reading:
     trend: str  # e.g. "▲ 12,5% vs dasar"
     tone: str  # "up", "down", "flat" or "" (no baseline yet)
     reliable: bool
+    target: str = ""  # the category target of [benchmarks], e.g. "target 8,0%"
+    target_met: bool | None = None
 
 
 def sample_floor(metric: str, rules: list[AlertRule]) -> float:
@@ -108,7 +110,7 @@ def baseline(room: RoomView, kpi: Kpi) -> float | None:
     return statistics.median(values)
 
 
-def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str) -> Reading:
+def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str, targets: Benchmarks | None = None) -> Reading:
     snapshot = room.snapshot
     label = tr(kpi.key, lang)
     if snapshot is None:
@@ -129,11 +131,16 @@ def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str) -> Read
         change = (value - base) / abs(base)
         arrow, tone = ("▲", "up") if change > TREND_FLAT else ("▼", "down") if change < -TREND_FLAT else ("▶", "flat")
         trend = f"{arrow} {formatting.percent(abs(change), lang)} {tr('baseline', lang)}"
-    return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable)
+    goal = targets.target(kpi.metric) if targets is not None else None
+    if goal is None:
+        return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable)
+    met = None if value is None or not reliable else value >= goal
+    target = f"{tr('target', lang)} {formatting.metric_value(kpi.metric, goal, lang)}"
+    return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, target, met)
 
 
-def readings(room: RoomView, rules: list[AlertRule], lang: str) -> tuple[Reading, ...]:
-    return tuple(reading(room, kpi, rules, lang) for kpi in KPIS)
+def readings(room: RoomView, rules: list[AlertRule], lang: str, targets: Benchmarks | None = None) -> tuple[Reading, ...]:
+    return tuple(reading(room, kpi, rules, lang, targets) for kpi in KPIS)
 
 
 # ---------------------------------------------------------------- funnel

@@ -159,3 +159,4 @@ def _load(path: Path) -> PastSession | None:
         )
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None  # a foreign or damaged file is not a session
+

@@ -99,7 +99,9 @@ class DashboardScreen(Screen[None]):
                 charts = force or self._frames % CHART_EVERY == 0 or id(sink) != self._charted_sink
                 self._charted_sink = id(sink)  # a new sink (after a seek) gets its charts at once
                 try:
-                    if not pane.query_one(RoomDashboard).show(room, app.config.rules, app.lang, charts=charts):
+                    if not pane.query_one(RoomDashboard).show(
+                        room, app.config.rules, app.lang, charts=charts, targets=app.config.benchmarks
+                    ):
                         self._seen = None  # charts wait for their frame: come back even if nothing else changes
                 except NoMatches:  # the pane is still mounting: draw again next frame
                     self._seen = None

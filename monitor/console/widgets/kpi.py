@@ -21,6 +21,12 @@ class KpiTile(Static):
         border-title-color: $text-muted;
         padding: 0 1;
     }
+    KpiTile.-target-met {
+        border-subtitle-color: $success;
+    }
+    KpiTile.-target-missed {
+        border-subtitle-color: $error;
+    }
     KpiTile.-unreliable {
         color: $text-disabled;
         border: round $panel-lighten-1;
@@ -33,7 +39,10 @@ class KpiTile(Static):
         if reading is None:
             return
         self.border_title = reading.label
+        self.border_subtitle = reading.target
         self.set_class(not reading.reliable, "-unreliable")
+        self.set_class(reading.target_met is True, "-target-met")
+        self.set_class(reading.target_met is False, "-target-missed")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(reading.value, style="bold" if reading.reliable else "")
         text.append("\n")

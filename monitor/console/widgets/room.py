@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from ...config import AlertRule
+from ...config import AlertRule, Benchmarks
 from .. import view
 from ..i18n import tr
 from ..state import RoomView
@@ -62,14 +62,16 @@ class RoomDashboard(Vertical):
     def selected_alert(self) -> int | None:
         return self.query_one(AlertList).selected_seq
 
-    def show(self, room: RoomView, rules: list[AlertRule], lang: str, *, charts: bool = True) -> bool:
+    def show(
+        self, room: RoomView, rules: list[AlertRule], lang: str, *, charts: bool = True, targets: Benchmarks | None = None
+    ) -> bool:
         """Push the room's current numbers into the widgets (they skip what did not change).
 
         Returns False while the charts still wait for their turn (`charts=False`
         with new data), so the caller draws again on a later frame.
         """
         by_name = {rule.name: rule for rule in rules}
-        self.query_one(KpiGrid).show(view.readings(room, rules, lang))
+        self.query_one(KpiGrid).show(view.readings(room, rules, lang, targets))
         funnel = self.query_one(FunnelView)
         funnel.border_title = tr("funnel", lang)
         funnel.steps = view.funnel(room, lang)
