@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+from contextlib import contextmanager
 import logging
 import re
 import signal
@@ -70,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file", help=".jsonl, .jsonl.gz, .csv or .parquet")
     replay.add_argument("--speed", type=parse_speed, default=1.0, help="1 (default), 10, ... or max")
     replay.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
+    replay.add_argument("--save-history", action="store_true", help="keep this session in the history (with --headless)")
     _common(replay)
 
     watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
     watch.add_argument("url", help="ws:// or wss:// URL, or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
+    watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
     watch.add_argument("--token", help="bearer token sent to the server")
     watch.add_argument("--cafile", help="CA file for wss://")
@@ -192,8 +195,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     config = _load(args)
     source = FileSource(args.file)
     if args.headless:
-        run_headless(config, source, speed=args.speed, live=False, room=args.room)
+        with kept_in_history(config, source.name, args.save_history) as extra:
+            run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
         return 0
+    if args.save_history:
+        raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
     from .console.app import LivemonApp
 
     LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
@@ -245,14 +251,30 @@ def cmd_watch(args: argparse.Namespace) -> int:
         from feeds.recorder import Recorder
 
         extra.append(Recorder(args.record))
-    if args.headless:
-        run_headless(config, source, speed=None, live=True, room=args.room, extra=extra)
-        return 0
-    from .console.app import LivemonApp
+    with kept_in_history(config, source.name, args.save_history) as keep:
+        if args.headless:
+            run_headless(config, source, speed=None, live=True, room=args.room, extra=[*extra, *keep])
+            return 0
+        from .console.app import LivemonApp
 
-    recording = {"sinks": extra} if extra else {}
-    LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config, **recording).run()
+        LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
+                   sinks=[*extra, *keep]).run()
     return 0
+
+
+@contextmanager
+def kept_in_history(config: Config, source: str, wanted: bool):
+    """With `--save-history`: a sink that follows the run, saved to the history when it ends."""
+    if not wanted:
+        yield []
+        return
+    from .report import History, SessionCollector
+
+    collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
+    yield [collector]
+    if collector.rooms:
+        paths = History.from_config(config).save_all(collector.sessions(), source)
+        print(f"livemon: {len(paths)} session(s) saved to {History.from_config(config).dir}", file=sys.stderr)
 
 
 def _until_signal(main) -> object:
