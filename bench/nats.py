@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from feeds.jetstream.local import stop_processes
 
 from .measures import count_lines, replay_throughput
 from .run import _fmt, repeat, table
@@ -69,18 +70,6 @@ LIVE_SPEED = 8.0  # 96 rooms at 8x: ~23,000 events/s offered to one worker, in q
 def livemon(*args: str) -> subprocess.Popen:
     return subprocess.Popen([PYTHON, "-m", "monitor", *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def _until(url: str, ready, timeout_s: float = 900) -> None:
@@ -141,7 +130,7 @@ def through(load: Rooms, events: int, workers: int, *, stored: bool = False) -> 
             asyncio.run(_until(url, _summaries(partitions)))
             return events / (time.perf_counter() - started)
         finally:
-            stop(running)
+            stop_processes(*running, timeout_s=20)
 
 
 def _cpu_s(pid: int) -> float:
@@ -170,7 +159,7 @@ def live_share(load: Rooms, speed: float) -> float:
             asyncio.run(_until(url, _summaries(1)))
             share = (_cpu_s(worker.pid) - cpu) / (time.perf_counter() - started)
         finally:
-            stop([worker])
+            stop_processes(worker, timeout_s=20)
     return load.rooms * speed / share
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from feeds.jetstream.local import nats_server, server_binary
+from feeds.jetstream.local import nats_server, server_binary, stop_processes
 
 pytestmark = pytest.mark.skipif(server_binary() is None, reason="nats-server is not installed")
 
@@ -79,18 +79,6 @@ def watch_everything(url: str) -> tuple[dict, dict]:
     return per_room(result.stdout)
 
 
-def stop(*processes: subprocess.Popen) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 async def rooms_by_partition(url: str) -> dict[int, set[str]]:
     import nats
 
@@ -115,7 +103,7 @@ def test_two_workers_give_what_replay_gives(server, recording, expected):
     try:
         rooms, summary = watch_everything(server)
     finally:
-        stop(*workers)
+        stop_processes(*workers)
     want_rooms, want_summary = expected
     assert rooms == want_rooms
     assert summary["events"] == want_summary["events"]
@@ -178,7 +166,7 @@ async def test_a_killed_worker_loses_nothing_and_counts_nothing_twice(server, re
         assert feed.wait(60) == 0
         rooms, summary = watch_everything(server)
     finally:
-        stop(survivor, victim, *([feed] if feed else []))
+        stop_processes(survivor, victim, *([feed] if feed else []))
     want_rooms, want_summary = expected
     assert rooms == want_rooms
     assert (summary["events"], summary["duplicates"], summary["late"]) == (want_summary["events"], 0, 0)
@@ -202,7 +190,7 @@ def test_publish_follows_a_live_websocket_feed(server, recording, expected):
         assert feed.wait(60) == 0  # the server's end of stream ends the publisher, and the stream
         rooms, summary = watch_everything(server)
     finally:
-        stop(worker, serve)
+        stop_processes(worker, serve)
     want_rooms, want_summary = expected
     assert rooms == want_rooms
     assert summary["events"] == want_summary["events"]

@@ -8,6 +8,7 @@ nothing is downloaded at run time.
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,3 +68,16 @@ def nats_server(store: Path | None = None) -> Iterator[str]:
         log.close()
         if scratch is not None:
             scratch.cleanup()
+
+
+def stop_processes(*processes: subprocess.Popen, timeout_s: float = 10.0) -> None:
+    """SIGTERM every process (workers emit their last ticks and summary), then kill what lingers."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
