@@ -53,7 +53,6 @@ def polars_per_tick(path: str) -> dict:
 
 def bytewax_sliding(path: str) -> dict:
     from bytewax import operators as op
-    from bytewax.connectors.stdio import StdOutSink  # noqa: F401 - proves the package is whole
     from bytewax.dataflow import Dataflow
     from bytewax.operators import windowing as win
     from bytewax.testing import TestingSink, TestingSource, run_main

@@ -10,7 +10,6 @@ import logging
 import re
 import signal
 import sys
-from pathlib import Path
 
 from .config import Config, ConfigError, load_config
 from .engine import Engine

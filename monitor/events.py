@@ -336,13 +336,18 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
             return events
     out: list[Event | Rejection] = []
     for raw in lines:
-        if type(raw) is bytes or type(raw) is str:
-            out += parse_message(raw)
-        elif type(raw) is Rejection:
-            out.append(raw)
-        else:
-            out.append(parse_object(raw))
+        out += parse_input(raw)
     return out
+
+
+def parse_input(raw: Any) -> list[Event | Rejection]:
+    """Any raw input a source yields: a message or line, a decoded row, or a feed's own refusal."""
+    kind = type(raw)
+    if kind is bytes or kind is str:
+        return parse_message(raw)
+    if kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
+        return [raw]
+    return [parse_object(raw)]
 
 
 def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:

@@ -8,7 +8,7 @@ contract in O(1).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .events import Event
 from .windows import DistinctUsers, TickSums, WindowMax

@@ -14,7 +14,7 @@ import time
 from typing import Any, AsyncIterator, Protocol
 
 from .engine import Engine
-from .events import Event, Rejection, parse_lines, parse_message, parse_object
+from .events import Event, Rejection, parse_input, parse_lines
 from .sinks import Sink
 
 
@@ -160,13 +160,7 @@ class Pipeline:
         for raw in batch:
             for sink in listeners:
                 sink.on_message(raw, arrival)
-            kind = type(raw)
-            if kind is bytes or kind is str:
-                items = parse_message(raw)
-            elif kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
-                items = (raw,)
-            else:
-                items = (parse_object(raw),)
+            items = parse_input(raw)
             for sink in self._event_sinks:
                 sink.on_events(items)
             for item in items:

@@ -8,7 +8,8 @@ import pytest
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.engine import Engine
 from monitor.console import view
-from monitor.console.replay import SPEEDS, items_of, rebuild, step_speed, time_span
+from monitor.console.replay import SPEEDS, rebuild, step_speed, time_span
+from monitor.events import parse_input
 from monitor.console.rules_edit import EditError, edit_rule, render_rules, save_rules
 from monitor.console.state import ConsoleSink
 from monitor.console.text import clean
@@ -65,18 +66,18 @@ def test_clean_cuts_long_text():
 def test_sink_keeps_comment_texts_from_what_the_pipeline_parsed():
     sink = ConsoleSink()
     comment = {"type": "comment", "ts": T0, "room": "r", "user": "u1", "text": "halo"}
-    sink.on_events(items_of(orjson.dumps(comment)))
-    sink.on_events(items_of(orjson.dumps([comment | {"text": "batch"}, {"type": "like", "ts": T0, "user": "u2"}]).decode()))
-    sink.on_events(items_of(comment | {"text": "row"}))
-    sink.on_events(items_of(Rejection("invalid_json", "binary frame", b"\x00")))
-    sink.on_events(items_of(b'{"type":"comment","ts":1}'))  # no user: rejected, not shown
+    sink.on_events(parse_input(orjson.dumps(comment)))
+    sink.on_events(parse_input(orjson.dumps([comment | {"text": "batch"}, {"type": "like", "ts": T0, "user": "u2"}]).decode()))
+    sink.on_events(parse_input(comment | {"text": "row"}))
+    sink.on_events(parse_input(Rejection("invalid_json", "binary frame", b"\x00")))
+    sink.on_events(parse_input(b'{"type":"comment","ts":1}'))  # no user: rejected, not shown
     assert [c.text for c in sink.rooms["r"].comments] == ["halo", "batch", "row"]
 
 
 def test_sink_keeps_only_the_filtered_room():
     sink = ConsoleSink(room="a")
     for room in ("a", "b"):
-        sink.on_events(items_of({"type": "comment", "ts": T0, "room": room, "user": "u", "text": room}))
+        sink.on_events(parse_input({"type": "comment", "ts": T0, "room": room, "user": "u", "text": room}))
     assert list(sink.rooms) == ["a"]
 
 
@@ -197,7 +198,7 @@ def test_rebuild_then_continue_equals_a_straight_run(tmp_path, config):
     engine, sink = rebuilt.engine, rebuilt.sink
     rest = list(rebuilt.source._head) + [raw for batch in rebuilt.source._rest for raw in batch]
     for raw in rest:
-        items = items_of(raw)
+        items = parse_input(raw)
         sink.on_events(items)
         engine.offer_batch(items)
         sink.on_ticks(engine.advance())

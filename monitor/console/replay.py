@@ -17,7 +17,7 @@ from feeds.files import read_batches
 from ..config import Config
 from ..engine import Engine
 from ..baselines import past_baselines
-from ..events import Event, Rejection, parse_lines, parse_message, parse_object
+from ..events import Event, parse_input, parse_lines
 from .state import ConsoleSink
 
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, None)  # None: as fast as possible
@@ -29,15 +29,6 @@ def step_speed(speed: float | None, step: int) -> float | None:
     if speed is not None and step > 0 and speed not in SPEEDS:
         rank -= 1  # 3x goes up to 5x, not 10x
     return SPEEDS[max(0, min(len(SPEEDS) - 1, rank + step))]
-
-
-def items_of(raw: Any) -> list[Event | Rejection]:
-    """What the pipeline parses a raw input into (a line, a batch, a row)."""
-    if isinstance(raw, (bytes, str)):
-        return parse_message(raw)
-    if type(raw) is Rejection:
-        return [raw]
-    return [parse_object(raw)]
 
 
 def time_span(path: str | Path, cancelled: Callable[[], bool] = lambda: False) -> tuple[float, float] | None:
@@ -109,7 +100,7 @@ def rebuild(
             if watermark is not None and watermark >= target:
                 sink.on_ticks(engine.advance())
                 return Rebuilt(engine, sink, ResumedFile(name, batch[index:], batches), target)
-            items = items_of(raw)
+            items = parse_input(raw)
             sink.on_events(items)
             for item in items:
                 engine.offer(item)
