@@ -53,8 +53,8 @@ class Baseline:
         self._median = RollingMedian(baseline_ticks)
 
     def push(self, value: float | None) -> None:
-        # pushed after judging tick t, so tick t - window + 1 waits here and
-        # tick t - window + 1 becomes the newest baseline tick at the next judgement
+        # Pushed after judging tick t: the last window - 1 values (ticks t - window + 2 .. t)
+        # wait here, so at the next judgement (t + 1) the median's newest tick is (t + 1) - window.
         self._delay.append(value)
         if len(self._delay) > self._window_ticks - 1:
             self._median.push(self._delay.popleft())
@@ -218,17 +218,16 @@ class RoomAlerts:
 
     def evaluate(self, snapshot: Snapshot, lang: str) -> list[Alert]:
         alerts = []
+        judged = []
+        for rule in self.rules:
+            if rule.enabled:
+                baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
+                past = self.past.get(rule.metric) if baseline is not None else None
+                judged.append((rule, judge(rule, snapshot, baseline, past)))
         # A silent feed makes every other number look bad (no likes, no clicks):
         # while a stale rule holds, the other rules are held, not judged.
-        silent = False
-        for rule in self.rules:
-            if rule.enabled and rule.kind == "stale":
-                silent = silent or bool(judge(rule, snapshot, None).holds)
-        for rule in self.rules:
-            if not rule.enabled:
-                continue
-            baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
-            verdict = judge(rule, snapshot, baseline, self.past.get(rule.metric) if baseline is not None else None)
+        silent = any(verdict.holds for rule, verdict in judged if rule.kind == "stale")
+        for rule, verdict in judged:
             holds = None if silent and rule.kind != "stale" else verdict.holds
             change = self.states[rule.name].step(rule, snapshot.t, holds)
             if change is not None:
