@@ -26,8 +26,11 @@ class EngineSettings(_Strict):
     window_s: int = Field(60, ge=1)
     allowed_lateness_s: float = Field(2, ge=0)
     max_skew_s: float = Field(300, gt=0)
+    confirm_events: int = Field(5, ge=1)  # agreeing events that start the clock or confirm a jump
+    max_source_wait_s: float = Field(60, gt=0)  # the clock waits this long at most for a slow source
     retention_horizon_s: int = Field(60, ge=1)
     dedupe_horizon_s: int = Field(600, ge=0)
+    room_idle_s: float = Field(1800, ge=0)  # live: a room silent this long is closed (0: never)
 
     @model_validator(mode="after")
     def _on_the_grid(self) -> "EngineSettings":
@@ -41,6 +44,7 @@ class InputSettings(_Strict):
     dead_letter: str = ""  # path of the dead-letter JSONL file; empty: none
     max_message_bytes: int = Field(1 << 20, ge=1024)
     queue_size: int = Field(64, ge=1)  # batches between the feed and the engine (back-pressure)
+    max_rooms: int = Field(1000, ge=1)  # further rooms are rejected as too_many_rooms
 
 
 class RuleMessage(_Strict):

@@ -18,6 +18,8 @@ import orjson
 from msgspec import Meta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from .progress import SourceProgress
+
 #: Reason codes a rejected event carries; the summary counts them by these names.
 REASONS = (
     "invalid_json",
@@ -28,6 +30,7 @@ REASONS = (
     "bad_ts",
     "too_large",
     "binary_frame",
+    "too_many_rooms",
 )
 
 EVENT_TYPES = (
@@ -345,7 +348,7 @@ def parse_input(raw: Any) -> list[Event | Rejection]:
     kind = type(raw)
     if kind is bytes or kind is str:
         return parse_message(raw)
-    if kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
+    if kind is Rejection or kind is SourceProgress:  # refused by the feed (binary frame, oversize); a source's progress
         return [raw]
     return [parse_object(raw)]
 
