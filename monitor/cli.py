@@ -169,9 +169,9 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
     """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
 
     async def main() -> dict:
-        engine = Engine(config, room=room, past_baselines=past_baselines(config))
+        engine = Engine(config, room=room, past_baselines=past_baselines(config), live=live)
         pipeline = Pipeline(
-            engine, source, [*headless_sinks(config), *extra], speed=speed, live=live, queue_size=config.input.queue_size
+            engine, source, [*headless_sinks(config), *extra], speed=speed, queue_size=config.input.queue_size
         )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
