@@ -10,6 +10,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -106,6 +107,19 @@ class HistorySettings(_Strict):
     baseline_from_history: bool = False  # drop rules use the room's past median while the broadcast is young
 
 
+class DisplaySettings(_Strict):
+    timezone: str = "Asia/Jakarta"  # the broadcast's zone: times on screen and in the report are read there
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {name!r} (an IANA name such as 'Asia/Jakarta')") from None
+        return name
+
+
 class TopicLabel(_Strict):
     id: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -178,6 +192,7 @@ class Config(_Strict):
     input: InputSettings = InputSettings()
     benchmarks: Benchmarks = Benchmarks()
     history: HistorySettings = HistorySettings()
+    display: DisplaySettings = DisplaySettings()
     questions: QuestionSettings = QuestionSettings()
     rules: list[AlertRule] = []
 
