@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 import tomllib
 from collections import Counter
@@ -246,3 +247,12 @@ def test_the_classifier_is_pure():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__", "re", "unicodedata", "dataclasses", "typing"}, imported
     assert "monitor.questions" in sys.modules
+
+
+def test_the_cost_script_runs():
+    """bench/questions.py keeps working (one round proves nothing about speed)."""
+    result = subprocess.run([sys.executable, "-m", "bench.questions", "--rounds", "1"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| corpus") or line.startswith("| 300-char")]
+    assert len(rows) == 4
