@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from monitor.config import AlertRule, ConfigError, load_config
 from monitor.questions import MAX_COMMENT_CHARS, QuestionClassifier, Topic, normalise
@@ -256,3 +258,16 @@ def test_the_cost_script_runs():
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| corpus") or line.startswith("| 300-char")]
     assert len(rows) == 4
+
+
+CHAT_ALPHABET = st.sampled_from(list("abgiknorstyz?!., 0123😍🙋‍♀️\u200d\ufe0f\x1b[]_ＡＢ𝐡") + ["brp", "gak", "kk", "ready", "j&t", "ongkos kirim"])
+
+
+@given(st.lists(CHAT_ALPHABET, max_size=40).map("".join) | st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_any_text_normalises_to_a_fixed_point_and_classifies_without_error(shipped, text):
+    """Keywords and comments go through the same normalise, so it must be stable on its own output."""
+    assert set(shipped.topics(text)) <= set(shipped.names)
+    words = normalise(text)
+    assume(len(words) <= MAX_COMMENT_CHARS)  # slang can lengthen a comment past the cap; keywords are short
+    assert normalise(words) == words
