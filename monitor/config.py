@@ -6,13 +6,16 @@ editing thresholds finds the line at once.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .metrics import METRIC_NAMES
+from .questions import QuestionClassifier, Topic, keyword_words
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 
@@ -108,12 +111,93 @@ class HistorySettings(_Strict):
     baseline_from_history: bool = False  # drop rules use the room's past median while the broadcast is young
 
 
+class DisplaySettings(_Strict):
+    timezone: str = "Asia/Jakarta"  # the broadcast's zone: times on screen and in the report are read there
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {name!r} (an IANA name such as 'Asia/Jakarta')") from None
+        return name
+
+
+class TopicLabel(_Strict):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+def _has_words(phrase: str) -> str:
+    if not keyword_words(phrase):
+        raise ValueError(f"{phrase!r} has no letters or digits")
+    return phrase
+
+
+Phrase = Annotated[str, AfterValidator(_has_words)]
+
+
+class TopicKeywords(_Strict):
+    id: list[Phrase] = []
+    en: list[Phrase] = []
+
+
+_TOPIC_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class QuestionTopic(_Strict):
+    """A topic viewers ask about (monitor/questions.py says what counts as asking)."""
+
+    name: str
+    label: TopicLabel
+    keywords: TopicKeywords
+    implied_by: list[Phrase] = []  # question words that, in a question naming no topic, ask about this one
+
+    @field_validator("name")
+    @classmethod
+    def _metric_safe(cls, name: str) -> str:
+        if not _TOPIC_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} must be a-z, 0-9 and _, starting with a letter (it becomes questions_<name>)")
+        return name
+
+    @model_validator(mode="after")
+    def _has_keywords(self) -> "QuestionTopic":
+        if not (self.keywords.id or self.keywords.en):
+            raise ValueError(f"topic {self.name!r} needs at least one keyword")
+        return self
+
+    def label_in(self, lang: str) -> str:
+        return self.label.id if lang == "id" else self.label.en
+
+
+class QuestionSettings(_Strict):
+    topics: list[QuestionTopic] = []  # none: no comment is counted as a question
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "QuestionSettings":
+        seen: set[str] = set()
+        for index, topic in enumerate(self.topics):
+            if topic.name in seen:
+                raise ValueError(f"topics[{index}].name {topic.name!r} is used twice")
+            seen.add(topic.name)
+        return self
+
+    def classifier(self) -> QuestionClassifier:
+        return QuestionClassifier([
+            Topic(topic.name, tuple(topic.keywords.id + topic.keywords.en), tuple(topic.implied_by))
+            for topic in self.topics
+        ])
+
+
 class Config(_Strict):
     lang: Literal["id", "en"] = "id"
     engine: EngineSettings = EngineSettings()
     input: InputSettings = InputSettings()
     benchmarks: Benchmarks = Benchmarks()
     history: HistorySettings = HistorySettings()
+    display: DisplaySettings = DisplaySettings()
+    questions: QuestionSettings = QuestionSettings()
     rules: list[AlertRule] = []
 
     @model_validator(mode="after")
