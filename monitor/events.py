@@ -18,6 +18,8 @@ import orjson
 from msgspec import Meta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from .progress import SourceProgress
+
 #: Reason codes a rejected event carries; the summary counts them by these names.
 REASONS = (
     "invalid_json",
@@ -347,6 +349,8 @@ def parse_input(raw: Any) -> list[Event | Rejection]:
         return parse_message(raw)
     if kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
         return [raw]
+    if kind is SourceProgress:  # a promise for the stream's clock, not an event: nothing to judge
+        return []
     return [parse_object(raw)]
 
 
