@@ -16,12 +16,23 @@ import email.utils
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import orjson
 
 MAX_BODY = 8 << 20  # a response larger than this is not an API answer
 MAX_RETRY_AFTER_S = 300.0
+
+
+class SignedApi:
+    """A platform API reached with one set of credentials; requests are signed with the wall clock's time."""
+
+    def __init__(self, credentials: Any, base_url: str, *, clock: Callable[[], float] = time.time,
+                 timeout_s: float = 10.0) -> None:
+        self.credentials = credentials
+        self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        self.timeout_s = timeout_s
 
 
 class HttpError(Exception):

@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 from monitor.progress import SourceProgress
 
 from .credentials import Credentials
-from .http_json import HttpError, fetch_json
+from .http_json import HttpError, SignedApi, fetch_json
 from .websocket_client import Backoff, ignore_status
 
 log = logging.getLogger("livemon.shopee")
@@ -86,15 +86,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class ShopeeApi:
+class ShopeeApi(SignedApi):
     """Signed GET calls to the livestream API; the token and signature go in the query, as Shopee wants."""
-
-    def __init__(self, credentials: Credentials, base_url: str, *, clock: Callable[[], float] = time.time,
-                 timeout_s: float = 10.0) -> None:
-        self.credentials = credentials
-        self.base_url = base_url.rstrip("/")
-        self.clock = clock
-        self.timeout_s = timeout_s
 
     async def call(self, path: str, params: dict[str, Any]) -> dict:
         """The `response` of a successful answer; HttpError when `error` is set or HTTP failed."""

@@ -32,7 +32,7 @@ from monitor.events import Rejection
 from monitor.progress import SourceProgress
 
 from .credentials import Credentials
-from .http_json import HttpError, fetch_json
+from .http_json import HttpError, SignedApi, fetch_json
 from .websocket_client import Backoff, ignore_status
 
 log = logging.getLogger("livemon.tiktok_shop")
@@ -61,15 +61,8 @@ def sign_request(app_secret: str, path: str, query: dict[str, str], body: bytes 
     return hmac.new(secret, secret + text.encode() + body + secret, hashlib.sha256).hexdigest()
 
 
-class PartnerApi:
+class PartnerApi(SignedApi):
     """Signed calls to the Partner API; the access token travels in the `x-tts-access-token` header."""
-
-    def __init__(self, credentials: Credentials, base_url: str, *, clock: Callable[[], float] = time.time,
-                 timeout_s: float = 10.0) -> None:
-        self.credentials = credentials
-        self.base_url = base_url.rstrip("/")
-        self.clock = clock
-        self.timeout_s = timeout_s
 
     async def call(self, method: str, path: str, params: dict[str, str], body: dict | None = None) -> dict:
         """The `data` of a successful answer; HttpError for any failure (HTTP, or a non-zero `code`)."""

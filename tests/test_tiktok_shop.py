@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 
 import orjson
-import pytest
 
 from feeds.credentials import credentials
 from feeds.tiktok_shop import TikTokShopOrders, order_event, sign_request
