@@ -8,6 +8,7 @@ come from the environment or `[sources.*]` (feeds/credentials.py).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from monitor.config import Config, ShopeeSettings, TikTokShopSettings
@@ -15,13 +16,18 @@ from monitor.config import Config, ShopeeSettings, TikTokShopSettings
 from .credentials import credentials
 from .merge import MergedSource
 
+log = logging.getLogger("livemon.broadcast")
+
 ORDER_SOURCES = ("tiktok-shop",)
 SHOPEE_PREFIX = "shopee:"
 
 
 def broadcast_room(config: Config, audience: Any, room: str | None = None) -> str:
     """The room the orders join: `--room`, else `[broadcast] room`, else the audience source's room."""
-    return room or config.broadcast.room or getattr(audience, "room", None) or "default"
+    found = room or config.broadcast.room or getattr(audience, "room", None)
+    if not found:
+        log.warning("the orders go to room 'default': name the audience's room with --room or [broadcast] room")
+    return found or "default"
 
 
 def with_orders(audience: Any, orders: str, config: Config, *, room: str | None = None) -> MergedSource:

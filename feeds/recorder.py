@@ -6,7 +6,7 @@ One JSON object per line, appended:
 - `{"arrival": <ms>, "binary": "<base64>"}` for a binary websocket frame;
 - `{"arrival": <ms>, "refused": "<reason>", "detail": "..."}` for an input the
   feed refused without receiving it (a message over the size limit);
-- `{"arrival": <ms>, "progress": "<source>", "through": <ms or null for -inf>}`
+- `{"arrival": <ms>, "progress": "<source>", "through": <ms, "-inf" or "inf">}`
   for a source's progress (monitor/progress.py), so a replay's clock waits as
   the live one did.
 
@@ -75,7 +75,8 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
         else:
             record = {"arrival": arrival, "refused": raw.reason, "detail": raw.detail}
     elif type(raw) is SourceProgress:
-        record = {"arrival": arrival, "progress": raw.source, "through": raw.through if math.isfinite(raw.through) else None}
+        through = raw.through if math.isfinite(raw.through) else str(raw.through)  # JSON has no infinity
+        record = {"arrival": arrival, "progress": raw.source, "through": through}
     elif isinstance(raw, str):
         record = {"arrival": arrival, "raw": raw}
     elif isinstance(raw, bytes):
@@ -93,7 +94,9 @@ def replayed(record: dict) -> str | Rejection | SourceProgress | None:
     source = record.get("progress")
     if isinstance(source, str):
         through = record.get("through")
-        return SourceProgress(source, through if isinstance(through, (int, float)) else -math.inf)
+        if through in ("inf", "-inf"):
+            through = float(through)
+        return SourceProgress(source, through) if isinstance(through, (int, float)) else None
     binary = record.get("binary")
     if isinstance(binary, str):
         from .websocket_client import binary_frame

@@ -222,13 +222,16 @@ class ShopeeLiveSource:
         self.counters = SessionCounters(self.room, session_id)
         self.latest: dict = {}  # the last metric answer, the platform's own rates included
         self._comment_ids: OrderedDict[Any, None] = OrderedDict()
+        self._announced = False
 
     def redact(self, text: str) -> str:
         """`text` without this source's secrets (the merge uses it on failures it reports)."""
         return self.credentials.redact(text)
 
     async def batches(self) -> AsyncIterator[list]:
-        yield [SourceProgress(self.name, -math.inf)]
+        if not self._announced:  # a restart keeps the counters and the promise already made
+            self._announced = True
+            yield [SourceProgress(self.name, -math.inf)]
         backoff = Backoff(min(1.0, self.poll_s), 60.0)
         self.on_status("connecting", self.name)
         while True:
@@ -242,6 +245,7 @@ class ShopeeLiveSource:
                             "LIVEMON_SHOPEE_PARTNER_ID, LIVEMON_SHOPEE_PARTNER_KEY, LIVEMON_SHOPEE_ACCESS_TOKEN")
                     log.error("%s", line)
                     self.on_status("disconnected", line)
+                    yield [SourceProgress(self.name, math.inf)]  # nothing more will come: the clock need not wait
                     return
                 delay = error.retry_after_s if error.retry_after_s is not None else backoff.next()
                 self.on_status("disconnected", f"{self.name}: {why}; retry in {delay:.1f}s")

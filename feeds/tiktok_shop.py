@@ -8,6 +8,8 @@ once (by order id). It sees an order only at its next poll, so it is late by
 design: it announces itself with `SourceProgress(name, -inf)` and, after each
 poll whose create-time range ends at T, `SourceProgress(name, T)` behind that
 range's orders, and the stream's clock waits for it (monitor/progress.py).
+When it gives up (refused credentials) its last word is `through=inf`:
+nothing more will come, so the clock need not wait for it any longer.
 
 The shop knows nothing of LIVE attribution: every order the shop receives
 while the broadcast runs counts in the room. A cancelled order still counts
@@ -197,8 +199,9 @@ class TikTokShopOrders:
         return self.credentials.redact(text)
 
     async def batches(self) -> AsyncIterator[list]:
-        self._cursor_s = self._start_s = int(self.clock())  # orders placed from now on are this broadcast's
-        yield [SourceProgress(self.name, -math.inf)]
+        if not self._start_s:  # a restart (after a failure the merge caught) keeps the start and the cursor
+            self._cursor_s = self._start_s = int(self.clock())  # orders placed from now on are this broadcast's
+            yield [SourceProgress(self.name, -math.inf)]
         self._start_webhook()
         backoff = Backoff(min(1.0, self.poll_s), 60.0)
         next_poll = time.monotonic()
@@ -211,7 +214,7 @@ class TikTokShopOrders:
                         batch = await self._notified(notes)
                     except HttpError as error:
                         if error.refused:
-                            self._give_up(error)
+                            yield self._give_up(error)
                             return
                         batch = []  # the next poll finds these orders anyway
                     if batch:
@@ -221,7 +224,7 @@ class TikTokShopOrders:
                     batch = await self._poll()
                 except HttpError as error:
                     if error.refused:
-                        self._give_up(error)
+                        yield self._give_up(error)
                         return
                     delay = error.retry_after_s if error.retry_after_s is not None else backoff.next()
                     why = self.credentials.redact(str(error))
@@ -323,8 +326,10 @@ class TikTokShopOrders:
                     self.name, order_id, self.cancelled)
         self.on_status("connected", f"{self.name}: {self.orders} orders, {self.cancelled} cancelled")
 
-    def _give_up(self, error: HttpError) -> None:
+    def _give_up(self, error: HttpError) -> list:
+        """One clear line, and the last batch: a promise of nothing more, so the clock stops waiting for us."""
         line = (f"{self.name}: the Partner API refused the credentials ({self.credentials.redact(str(error))}); "
                 f"orders stopped; check LIVEMON_TTS_APP_KEY, LIVEMON_TTS_APP_SECRET and LIVEMON_TTS_ACCESS_TOKEN")
         log.error("%s", line)
         self.on_status("disconnected", line)
+        return [SourceProgress(self.name, math.inf)]

@@ -102,6 +102,7 @@ async def test_refused_credentials_stop_the_session_without_showing_them(caplog)
         await running.stop()
     state, detail = running.statuses[-1]
     assert state == "disconnected" and "refused the credentials" in detail and "error_sign" in detail
+    assert running.batches[-1] == [SourceProgress("shopee:6236215", math.inf)]  # the clock need not wait for it
     seen = detail + caplog.text
     assert not [secret for secret in [*SECRETS, "wrong-partner-key-77"] if secret in seen]
 

@@ -101,7 +101,7 @@ async def test_refused_credentials_stop_the_orders_with_one_clear_line(caplog):
     assert "refused the credentials" in detail and "106001" in detail and "LIVEMON_TTS_APP_SECRET" in detail
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1 and "\n" not in errors[0].getMessage()
-    assert running.batches == [[SourceProgress("tiktok-shop", -math.inf)]]
+    assert running.batches == [[SourceProgress("tiktok-shop", -math.inf)], [SourceProgress("tiktok-shop", math.inf)]]
     seen = detail + caplog.text
     assert not [secret for secret in [*SECRETS, "not-the-secret-8812"] if secret in seen]
 
@@ -186,3 +186,16 @@ async def test_the_webhook_refuses_a_body_without_length_or_too_large():
     assert await asyncio.to_thread(post, source.receiver.url.replace("/hook", "/other"), b"{}", "00") == 404
     await running.stop()
     assert source.receiver is None
+
+
+async def test_a_restarted_poller_keeps_its_start_and_makes_no_second_promise():
+    with FakeTikTokShop() as fake:
+        source = shop(fake.url)
+        first = Running(source)
+        await until(lambda: len(first.batches) >= 2, what="a poll")
+        await first.stop()
+        again = Running(source)  # as the merge restarts a secondary that failed
+        await until(lambda: again.batches, what="a poll after the restart")
+        await again.stop()
+    assert again.batches[0][-1].through > -math.inf
+    assert fake.search_ranges[-1][0] == fake.search_ranges[0][0]  # still from the broadcast's start
