@@ -105,3 +105,30 @@ def test_orders_need_their_credentials(tmp_path):
     assert done.stderr.strip() == ("sources.tiktok_shop: not set: app_key (LIVEMON_TTS_APP_KEY), app_secret "
                                    "(LIVEMON_TTS_APP_SECRET), access_token (LIVEMON_TTS_ACCESS_TOKEN); "
                                    "set them in the environment or config.toml")
+
+
+def test_watch_a_shopee_session_until_sigterm_and_leak_no_secret(tmp_path):
+    import signal
+
+    from .shop_fakes import SHOPEE, FakeShopee
+
+    config = tmp_path / "config.toml"
+    with FakeShopee() as fake:
+        config.write_text(f'[engine]\nwindow_s = 10\nallowed_lateness_s = 30\n[sources.shopee]\nbase_url = "{fake.url}"\npoll_s = 0.2\n')
+        now = int(time.time())
+        fake.metrics = [{"ccu": 40, "likes": 100, "views": 500}, {"ccu": 42, "likes": 120, "views": 510, "orders": 2, "gmv": 150_000}]
+        fake.comments = [{"comment_id": 7, "content": "\x1b[31mmerah\x1b[0m kak", "timestamp": now, "user_id": 501}]
+        fake.fail_next(500, {"error": "error_server", "message": f"busy for {SHOPEE['LIVEMON_SHOPEE_PARTNER_KEY']}"})
+        watcher = livemon("watch", "shopee:6236215", "--headless", "--config", str(config), env={**os.environ, **SHOPEE})
+        deadline = time.monotonic() + 20
+        while fake.metric_calls < 4 and time.monotonic() < deadline and watcher.poll() is None:
+            time.sleep(0.05)
+        watcher.send_signal(signal.SIGTERM)
+        out, errors = watcher.communicate(timeout=20)
+    assert watcher.returncode == 0, errors.decode()
+    records = [orjson.loads(line) for line in out.splitlines()]
+    summary = records[-1]  # (SIGTERM within the allowed lateness: the ticks are not due yet, the events are counted)
+    assert summary["kind"] == "summary" and summary["rejected"] == {} and summary["late"] == 0
+    assert summary["events"] >= 1 + 2 + 1 + 10 + 2  # viewer counts, a like, a comment, ten entries, two orders
+    assert b"***" in errors
+    assert not [secret for secret in SHOPEE.values() if len(secret) > 7 and secret.encode() in out + errors]
