@@ -219,7 +219,8 @@ class TikTokShopOrders:
                         batch = []  # the next poll finds these orders anyway
                     if batch:
                         yield batch
-                    continue
+                    if time.monotonic() < next_poll:  # a busy webhook never holds off the poll
+                        continue
                 try:
                     batch = await self._poll()
                 except HttpError as error:
