@@ -17,6 +17,7 @@ from typing import Any, AsyncIterator, Iterator
 import orjson
 
 from monitor.events import Rejection
+from monitor.progress import SourceProgress
 
 from .recorder import replayed
 
@@ -61,7 +62,7 @@ def _typed_csv_row(row: dict) -> dict:
     return out
 
 
-def _recorded(line: bytes) -> str | Rejection | None:
+def _recorded(line: bytes) -> str | Rejection | SourceProgress | None:
     """The raw input of a recorder line, or None when the line is a plain event."""
     if not line.startswith(b'{"arrival"'):
         return None

@@ -5,7 +5,10 @@ One JSON object per line, appended:
 - `{"arrival": <ms>, "raw": "<text>"}` for a message (decoded rows are stored as JSON text);
 - `{"arrival": <ms>, "binary": "<base64>"}` for a binary websocket frame;
 - `{"arrival": <ms>, "refused": "<reason>", "detail": "..."}` for an input the
-  feed refused without receiving it (a message over the size limit).
+  feed refused without receiving it (a message over the size limit);
+- `{"arrival": <ms>, "progress": "<source>", "through": <ms, "-inf" or "inf">}`
+  for a source's progress (monitor/progress.py), so a replay's clock waits as
+  the live one did.
 
 Replaying the file (feeds/files.py reads these lines through `replayed`) gives
 the same events and the same rejections as the live run. Lines are flushed
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from typing import Any
 import orjson
 
 from monitor.events import REASONS, Rejection
+from monitor.progress import SourceProgress
 from monitor.sinks import Sink
 
 
@@ -69,6 +74,9 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
             record = {"arrival": arrival, "binary": base64.b64encode(raw.raw).decode()}
         else:
             record = {"arrival": arrival, "refused": raw.reason, "detail": raw.detail}
+    elif type(raw) is SourceProgress:
+        through = raw.through if math.isfinite(raw.through) else str(raw.through)  # JSON has no infinity
+        record = {"arrival": arrival, "progress": raw.source, "through": through}
     elif isinstance(raw, str):
         record = {"arrival": arrival, "raw": raw}
     elif isinstance(raw, bytes):
@@ -78,11 +86,17 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     return orjson.dumps(record) + b"\n"
 
 
-def replayed(record: dict) -> str | Rejection | None:
+def replayed(record: dict) -> str | Rejection | SourceProgress | None:
     """What a recorded line hands the pipeline again; None if it is no recorder line."""
     raw = record.get("raw")
     if isinstance(raw, str):
         return raw
+    source = record.get("progress")
+    if isinstance(source, str):
+        through = record.get("through")
+        if through in ("inf", "-inf"):
+            through = float(through)
+        return SourceProgress(source, through) if isinstance(through, (int, float)) else None
     binary = record.get("binary")
     if isinstance(binary, str):
         from .websocket_client import binary_frame

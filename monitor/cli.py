@@ -74,12 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(replay)
 
     watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
-    watch.add_argument("url", help="ws:// or wss:// URL, or nats:// for the records livemon workers publish")
+    watch.add_argument("url", help="ws:// or wss:// URL, shopee:SESSION_ID, or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
     watch.add_argument("--token", help="bearer token sent to the server")
     watch.add_argument("--cafile", help="CA file for wss://")
+    watch.add_argument("--orders", choices=("tiktok-shop",),
+                       help="orders from this source join the room (default from config: [broadcast] orders)")
     watch.add_argument("--history", choices=("latest", "all"), default="latest",
                        help="nats://: start from each room's newest record (default) or the whole session")
     _common(watch)
@@ -182,9 +184,13 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from feeds.credentials import check_lines
+
     path = args.path or args.config_opt or "config.toml"
     config = load_config(path)
     print(f"{path}: ok: {config.summary()}")
+    for line in check_lines(config):  # which secrets are set and where, never their values
+        print(f"{path}: {line}")
     return 0
 
 
@@ -238,13 +244,25 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from feeds.websocket_client import WebSocketSource
 
     config = _load(args)
+    if args.orders and args.url.startswith(("nats://", "tls://")):
+        raise UsageError("--orders joins a live feed (ws://, wss://, shopee:), not nats://")
     if args.url.startswith(("nats://", "tls://")):
         from feeds.jetstream.watch import watch_nats
 
         return watch_nats(args, config)
-    source = WebSocketSource(
-        args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
-    )
+    if args.url.startswith("shopee:"):
+        from feeds.broadcast import shopee_source
+
+        source = shopee_source(args.url, config, room=args.room)
+    else:
+        source = WebSocketSource(
+            args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
+        )
+    orders = args.orders or config.broadcast.orders
+    if orders:  # a broadcast of two sources: the audience above, the orders from the shop
+        from feeds.broadcast import with_orders
+
+        source = with_orders(source, orders, config, room=args.room)
     extra: list[Sink] = []
     if args.record:
         from feeds.recorder import Recorder

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator,
+)
 
 from .metrics import METRIC_NAMES
 from .questions import QuestionClassifier, Topic, keyword_words
@@ -188,6 +190,49 @@ class QuestionSettings(_Strict):
             Topic(topic.name, tuple(topic.keywords.id + topic.keywords.en), tuple(topic.implied_by))
             for topic in self.topics
         ])
+class TikTokShopSettings(_Strict):
+    """`[sources.tiktok_shop]`: orders from the TikTok Shop Partner API.
+
+    The secrets may stay empty here: the LIVEMON_TTS_* environment variables
+    override them (feeds/credentials.py). SecretStr keeps them out of every repr.
+    """
+
+    app_key: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
+    shop_cipher: SecretStr = SecretStr("")
+    base_url: str = "https://open-api.tiktokglobalshop.com"
+    poll_s: float = Field(12, gt=0)  # the search is asked every poll_s seconds (10-15 s suits the API)
+    recheck_s: float = Field(60, ge=0)  # each search looks this far back for orders it showed late
+    webhook: bool = False  # also take ORDER_STATUS_CHANGE notifications (needs a public HTTPS endpoint)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(8766, ge=0, le=65535)
+    webhook_path: str = "/tiktok-shop/webhook"
+
+
+class ShopeeSettings(_Strict):
+    """`[sources.shopee]`: a Shopee Live session through the Open Platform (LIVEMON_SHOPEE_* override)."""
+
+    partner_id: str = ""
+    partner_key: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
+    shop_id: str = ""
+    session_id: str = ""
+    base_url: str = "https://partner.shopeemobile.com"
+    poll_s: float = Field(5, gt=0, le=10)  # the comment list covers only the last 10 s
+    comments: bool = True
+
+
+class SourcesSettings(_Strict):
+    tiktok_shop: TikTokShopSettings | None = None
+    shopee: ShopeeSettings | None = None
+
+
+class BroadcastSettings(_Strict):
+    """`[broadcast]`: one room made of several sources (audience from one, orders from another)."""
+
+    orders: Literal["", "tiktok-shop"] = ""  # where the orders come from; empty: the audience feed itself
+    room: str = ""  # the room the orders join; empty: --room, else the audience source's own room
 
 
 class Config(_Strict):
@@ -198,6 +243,8 @@ class Config(_Strict):
     history: HistorySettings = HistorySettings()
     display: DisplaySettings = DisplaySettings()
     questions: QuestionSettings = QuestionSettings()
+    broadcast: BroadcastSettings = BroadcastSettings()
+    sources: SourcesSettings = SourcesSettings()
     rules: list[AlertRule] = []
 
     @model_validator(mode="after")

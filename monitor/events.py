@@ -343,12 +343,13 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
     return out
 
 
-def parse_input(raw: Any) -> list[Event | Rejection]:
-    """Any raw input a source yields: a message or line, a decoded row, or a feed's own refusal."""
+def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
+    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal, or a
+    source's progress (a promise for the stream's clock, passed on as it is)."""
     kind = type(raw)
     if kind is bytes or kind is str:
         return parse_message(raw)
-    if kind is Rejection or kind is SourceProgress:  # refused by the feed (binary frame, oversize); a source's progress
+    if kind is Rejection or kind is SourceProgress:
         return [raw]
     return [parse_object(raw)]
 
