@@ -14,7 +14,7 @@ import sys
 from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .baselines import past_baselines
-from .pipeline import Pipeline, Source
+from .pipeline import Pipeline, Source, check_recording
 from .sinks import DeadLetterFile, JsonLinesWriter, Sink
 
 log = logging.getLogger("livemon")
@@ -201,7 +201,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     source = FileSource(args.file)
     if args.headless:
         with kept_in_history(config, source.name, args.save_history) as extra:
-            run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
+            summary = run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
+        check_recording(summary, args.file)
         return 0
     if args.save_history:
         raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
@@ -452,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug or a fault outside us: one line, what was computed is already flushed
+        print(f"livemon {args.verb}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

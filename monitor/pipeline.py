@@ -18,6 +18,20 @@ from .events import Event, Rejection, parse_input, parse_lines
 from .sinks import Sink
 
 
+class NotARecording(ValueError):
+    """Every input of a file was rejected: it holds no events of the contract (an xlsx, a PDF, a log)."""
+
+
+def check_recording(summary: dict, name: str) -> None:
+    """Refuse a read in which nothing took effect and everything was rejected."""
+    rejected = summary.get("rejected", {})
+    total = sum(rejected.values())
+    if summary.get("events", 0) == 0 and total and not summary.get("late") and not summary.get("duplicates"):
+        most = max(rejected, key=rejected.get)
+        raise NotARecording(f"{name}: not a recording of livemon events: all {total} inputs were rejected "
+                            f"(mostly {most}; see the event contract in docs/events.md)")
+
+
 class Source(Protocol):
     name: str
 

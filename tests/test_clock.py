@@ -300,3 +300,37 @@ def test_source_progress_holds_the_clock_for_a_slow_source(cuts):
         start = end
     assert engine.summary()["late"] == 0 and engine.summary()["events"] == len(items) - 2
     assert engine.clock.released == T0 + 20_000
+
+
+def test_a_file_that_is_no_recording_is_refused(tmp_path):
+    """Every line rejected (here a log file): the reason on stderr and a non-zero exit, for replay and report."""
+    path = tmp_path / "server.jsonl"  # named like a recording, but a log inside
+    path.write_text("2026-11-22 19:00:01 INFO started\n2026-11-22 19:00:02 WARN slow\n" * 50)
+    for verb in (["replay", str(path), "--headless"], ["report", str(path), "--out", str(tmp_path / "r")]):
+        result = subprocess.run([sys.executable, "-m", "monitor", *verb], capture_output=True, cwd=ROOT, text=True)
+        assert result.returncode == 2, result.stderr
+        assert "not a recording" in result.stderr and "invalid_json" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+class Exploding:
+    """A source that fails after two good batches (a bug or a fault outside us)."""
+
+    name = "exploding"
+
+    async def batches(self):
+        yield [orjson.dumps({"type": "like", "ts": T0 + i * 100, "user": "u"}) for i in range(50)]
+        yield [orjson.dumps({"type": "like", "ts": T0 + 5000 + i * 100, "user": "u"}) for i in range(50)]
+        raise RuntimeError("the disk went away")
+
+
+async def test_an_error_in_a_task_ends_the_run_after_flushing_what_was_computed():
+    from monitor.pipeline import Pipeline
+    from .feeds_support import Collect
+
+    sink = Collect()
+    pipeline = Pipeline(Engine(Config(rules=[])), Exploding(), [sink])
+    with pytest.raises(RuntimeError, match="disk went away"):
+        await pipeline.run()
+    assert sink.summary is not None and sink.summary["events"] == 100
+    assert sink.snapshots[-1].t == T0 + 10_000  # every tick of what was read, up to its last event
