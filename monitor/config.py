@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator,
+    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
+    model_validator,
 )
 
-from .metrics import METRIC_NAMES
+from . import catalog
 from .questions import QuestionClassifier, Topic, keyword_words
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
@@ -80,7 +81,7 @@ class AlertRule(_Strict):
                 raise ValueError("a stale rule watches metric 'events'")
             if self.for_s <= 0:
                 raise ValueError("a stale rule needs for_s > 0 (the silence that counts)")
-        elif self.metric not in METRIC_NAMES:
+        elif self.metric not in catalog.BY_NAME:
             raise ValueError(f"unknown metric {self.metric!r}")
         if self.kind in ("below", "above") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs threshold")
@@ -94,18 +95,22 @@ class AlertRule(_Strict):
         return 0.0 if self.kind == "stale" else self.for_s
 
 
-class Benchmarks(_Strict):
-    """Category targets (from the best sellers of the shop's category) shown beside each KPI."""
+def _benchmark_fields() -> dict[str, Any]:
+    """One optional target per metric the catalogue marks benchmarkable; shares lie in 0..1."""
+    fields: dict[str, Any] = {}
+    for name in catalog.BENCHMARKS:
+        limit = {"le": 1} if catalog.metric(name).fraction else {}
+        fields[name] = (float | None, Field(None, ge=0, **limit))
+    return fields
 
-    access_rate: float | None = Field(None, ge=0)
-    retention: float | None = Field(None, ge=0, le=1)
-    interaction_rate: float | None = Field(None, ge=0)
-    ctr: float | None = Field(None, ge=0, le=1)
-    click_to_order: float | None = Field(None, ge=0)
-    gpm: float | None = Field(None, ge=0)
 
+class _Targets(_Strict):
     def target(self, metric: str) -> float | None:
         return getattr(self, metric, None)
+
+
+#: Category targets (from the best sellers of the shop's category) shown beside each KPI.
+Benchmarks = create_model("Benchmarks", __base__=_Targets, **_benchmark_fields())
 
 
 class HistorySettings(_Strict):

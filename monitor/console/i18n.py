@@ -5,7 +5,7 @@ Numbers are formatted by `monitor.formatting`; this module only holds labels.
 
 from __future__ import annotations
 
-from ..labels import METRIC_LABELS
+from .. import catalog
 
 LANGS = ("id", "en")
 
@@ -117,9 +117,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str, **fields: object) -> str:
     """The word for `key` in `lang`; unknown keys show as themselves."""
-    pair = _WORDS.get(key) or METRIC_LABELS.get(key)
+    pair = _WORDS.get(key)
     if pair is None:
-        return key
+        return catalog.label(key, lang)
     text = pair[0] if lang == "id" else pair[1]
     return text.format(**fields) if fields else text
 

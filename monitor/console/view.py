@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .. import formatting
 from ..config import AlertRule, Benchmarks
-from ..metrics import DENOMINATOR
+from .. import catalog
 from ..rules import RESOLVED, Verdict, render_message
 from .i18n import tr
 from .state import AlertEntry, RoomView
@@ -117,7 +117,7 @@ def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str, targets
         return Reading(kpi.key, label, "–", "", "", False)
     values = snapshot.values
     value = kpi.value(values, snapshot.window_s)
-    if kpi.metric in DENOMINATOR:
+    if catalog.denominator(kpi.metric) is not None:
         denominator = snapshot.denominator(kpi.metric)
         reliable = value is not None and (denominator or 0) >= sample_floor(kpi.metric, rules)
     elif kpi.per_min:
