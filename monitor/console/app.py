@@ -47,7 +47,7 @@ REPLAY_QUEUE = 64  # batches of a file read ahead
 
 
 class LivemonApp(App[None]):
-    CSS_PATH = "livemon.tcss"
+    CSS_PATH = Path(__file__).with_name("livemon.tcss")  # absolute: a subclass elsewhere finds it too
     TITLE = "livemon"
 
     BINDINGS = [

@@ -26,7 +26,7 @@ def find_notifier() -> str | None:
 
 def notification(program: str, title: str, body: str) -> list[str]:
     """The command line; the body is escaped because notification daemons read a little HTML in it."""
-    return [program, "--app-name=livemon", "--urgency=critical", clean(title, 120), html.escape(clean(body, 300))]
+    return [program, "--app-name=livemon", "--urgency=critical", clean(title, 120), html.escape(clean(body, 300), quote=False)]
 
 
 async def send(argv: list[str]) -> None:
