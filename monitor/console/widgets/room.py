@@ -1,11 +1,13 @@
 """One room's dashboard: the action banner, KPI tiles, charts and funnel, alerts and comments.
 
 What a small terminal keeps, in order: the banner with the action (first, full
-width), the muted rules, the KPI tiles, the alert list; below them the space
-that is left goes to the comments, the funnel and the charts, and as it
-shrinks the charts go first, then the funnel, then the comments. One rule for
-every size (`fitting_parts`), applied whenever the space below the tiles
-changes size (a resized terminal, a banner that grows when an alert fires).
+width), the muted rules, the KPI tiles, the alert list. The space left below
+the tiles holds the charts and the funnel (left) beside the alert list and the
+comments (right); as it shrinks the charts go first, then the funnel (the
+alert list then takes the whole width), and the comments give way to the alert
+list. One rule for every size (`fitting_parts`), applied whenever the space
+below the tiles changes size (a resized terminal, a banner that grows when an
+alert fires).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class Parts:
 
 
 def fitting_parts(width: int, height: int) -> Parts:
-    """What fits into `width` x `height` cells; charts go first, then the funnel, then the comments."""
+    """What fits into `width` x `height` cells; charts go first, then the funnel; comments before the alert list."""
     left = int(width * LEFT_SHARE)
     funnel = left >= FUNNEL_MIN[0] and height >= FUNNEL_MIN[1]
     charts = funnel and left >= CHARTS_MIN[0] and height >= CHARTS_MIN[1] + FUNNEL_MIN[1]
