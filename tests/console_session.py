@@ -15,7 +15,8 @@ from pathlib import Path
 
 import orjson
 
-from textual.widgets import TabbedContent
+from textual.widgets import TabbedContent, Tabs
+from textual.widgets._tabs import Underline
 
 from feeds.files import FileSource
 from monitor.config import DEFAULT_CONFIG, load_config
@@ -122,4 +123,16 @@ async def seek_paused(pilot, app, t: float) -> None:
         return room is not None and pane.query_one(RoomDashboard).charts_show(room, app.lang)
 
     await wait_for(pilot, drawn)
+    await wait_for(pilot, lambda: tab_underlined(app))
     await pilot.pause()
+
+
+def tab_underlined(app) -> bool:
+    """The active room's tab is underlined where it is: its label changes (● on an alert) slide the line."""
+    tabs = app.screen.query_one(Tabs)
+    tab = tabs.active_tab
+    if tab is None:
+        return True
+    underline = tabs.query_one(Underline)
+    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+    return end > start and (underline.highlight_start, underline.highlight_end) == (start, end)

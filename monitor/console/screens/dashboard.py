@@ -138,6 +138,10 @@ class DashboardScreen(Screen[None]):
             except Exception:  # not mounted yet; next frame
                 self._tab_state.pop(name, None)
                 continue
+            if not tab.size.width:  # not laid out yet: a relabel now would measure its underline at width 0
+                self._tab_state.pop(name, None)
+                self._seen = None  # come back next frame even if nothing else changes
+                continue
             for severity in ("critical", "warning", "info"):
                 tab.set_class(worst == severity, f"-{severity}")
             tab.label = Content.assemble(("● ", "") if worst else ("", ""), name)
