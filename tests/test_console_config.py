@@ -26,7 +26,10 @@ def retention(app) -> float:
 
 
 async def edit_retention(pilot, app, value: str) -> None:
-    """On the thresholds screen: retention_drop.change_pct = value (applied at once, not saved)."""
+    """retention_drop.change_pct = value on the thresholds screen, opened if need be (applied at once, not saved)."""
+    if not isinstance(app.screen, ThresholdsScreen):
+        await pilot.press("t")
+        await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ThresholdsScreen)
     names = [rule.name for rule in app.config.rules]
@@ -79,8 +82,6 @@ async def test_a_config_pointing_into_the_package_saves_to_the_working_directory
     app = LivemonApp(load_config(DEFAULT_CONFIG), source=FileSource("session.jsonl"), speed=None, config_path=DEFAULT_CONFIG)
     assert app.config_path == Path("config.toml")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
         await edit_retention(pilot, app, "44")
         await pilot.press("s")
         await wait_for(pilot, lambda: not app.unsaved)
@@ -96,8 +97,6 @@ async def test_unsaved_edits_ask_before_leaving(tmp_path, lang, title, buttons):
     app = make_app(tmp_path, session_events(2), speed=None, lang=lang)
     original = None
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
         original = retention(app)
         await edit_retention(pilot, app, "41")
         assert retention(app) == 41 and app.unsaved
@@ -122,8 +121,6 @@ async def test_unsaved_edits_ask_before_leaving(tmp_path, lang, title, buttons):
         assert retention(app) == original and not app.unsaved
         assert app.config_path.read_bytes() == before
         # save: written, then the screen is left
-        await pilot.press("t")
-        await pilot.pause()
         await edit_retention(pilot, app, "42")
         await pilot.press("escape")
         await pilot.pause()
@@ -132,8 +129,6 @@ async def test_unsaved_edits_ask_before_leaving(tmp_path, lang, title, buttons):
         assert not app.unsaved
         assert next(r for r in load_config(app.config_path).rules if r.name == "retention_drop").change_pct == 42
         # an edit back to the saved value is no unsaved edit
-        await pilot.press("t")
-        await pilot.pause()
         await edit_retention(pilot, app, "7")
         assert app.unsaved
         await edit_retention(pilot, app, "42")
@@ -143,8 +138,6 @@ async def test_unsaved_edits_ask_before_leaving(tmp_path, lang, title, buttons):
 async def test_quitting_with_unsaved_edits_asks_first(tmp_path):
     app = make_app(tmp_path, session_events(2), speed=None, lang="en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
         await edit_retention(pilot, app, "39")
         await pilot.press("q")
         await pilot.pause()
@@ -227,8 +220,6 @@ async def test_a_config_file_gone_bad_keeps_the_old_rules_and_says_why(tmp_path)
 async def test_saving_into_a_file_that_is_not_toml_fails_with_a_reason_and_writes_nothing(tmp_path):
     app = make_app(tmp_path, session_events(2), speed=None, lang="en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
         await edit_retention(pilot, app, "31")
         broken = b"lang = \n"
         app.config_path.write_bytes(broken)

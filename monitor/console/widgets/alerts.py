@@ -81,7 +81,40 @@ def muted_text(row: MutedRow, lang: str) -> Text:
     return text
 
 
-class MutedList(OptionList):
+class RowList(OptionList):
+    """Rows shown as options; the highlighted row stays highlighted (by its key) when the rows change."""
+
+    rows: reactive[tuple] = reactive(())
+    lang: reactive[str] = reactive("id")
+
+    @staticmethod
+    def key(row) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def text(row, lang: str) -> Text:
+        raise NotImplementedError
+
+    def watch_rows(self) -> None:
+        self._fill()
+
+    def watch_lang(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        selected = self.selected_key
+        keys = [self.key(row) for row in self.rows]
+        self.set_options(Option(self.text(row, self.lang), id=key) for row, key in zip(self.rows, keys))
+        # the selected row may have scrolled out of the history: the first row then
+        self.highlighted = keys.index(selected) if selected in keys else 0 if keys else None
+
+    @property
+    def selected_key(self) -> str | None:
+        option = self.highlighted_option
+        return None if option is None else option.id
+
+
+class MutedList(RowList):
     """Muted rules with the event time left; `u` unmutes the highlighted one. Hidden when nothing is muted."""
 
     DEFAULT_CSS = """
@@ -96,30 +129,20 @@ class MutedList(OptionList):
     MutedList.-some { display: block; }
     """
 
-    rows: reactive[tuple[MutedRow, ...]] = reactive(())
-    lang: reactive[str] = reactive("id")
+    @staticmethod
+    def key(row: MutedRow) -> str:
+        return f"muted-{row.rule}"
 
-    def watch_rows(self) -> None:
-        self._fill()
-
-    def watch_lang(self) -> None:
-        self._fill()
+    text = staticmethod(muted_text)
 
     def _fill(self) -> None:
-        selected = self.selected_rule
+        super()._fill()
         self.set_class(bool(self.rows), "-some")
-        self.set_options(Option(muted_text(row, self.lang), id=f"muted-{row.rule}") for row in self.rows)
-        if not self.rows:
-            return
-        rules = [row.rule for row in self.rows]
-        self.highlighted = rules.index(selected) if selected in rules else 0
 
     @property
     def selected_rule(self) -> str | None:
-        option = self.highlighted_option
-        if option is None or option.id is None:
-            return None
-        return option.id.removeprefix("muted-")
+        key = self.selected_key
+        return None if key is None else key.removeprefix("muted-")
 
 
 def row_text(row: AlertRow, lang: str) -> Text:
@@ -136,7 +159,7 @@ def row_text(row: AlertRow, lang: str) -> Text:
     return text
 
 
-class AlertList(OptionList):
+class AlertList(RowList):
     DEFAULT_CSS = """
     AlertList {
         height: 1fr;
@@ -145,29 +168,13 @@ class AlertList(OptionList):
     }
     """
 
-    rows: reactive[tuple[AlertRow, ...]] = reactive(())
-    lang: reactive[str] = reactive("id")
+    @staticmethod
+    def key(row: AlertRow) -> str:
+        return f"alert-{row.seq}"
 
-    def watch_rows(self) -> None:
-        self._fill()
-
-    def watch_lang(self) -> None:
-        self._fill()
-
-    def _fill(self) -> None:
-        selected = self.selected_seq
-        self.set_options(Option(row_text(row, self.lang), id=f"alert-{row.seq}") for row in self.rows)
-        if selected is not None:
-            try:
-                self.highlighted = self.get_option_index(f"alert-{selected}")
-            except Exception:  # the selected record scrolled out of the history
-                self.highlighted = 0 if self.rows else None
-        elif self.rows:
-            self.highlighted = 0
+    text = staticmethod(row_text)
 
     @property
     def selected_seq(self) -> int | None:
-        option = self.highlighted_option
-        if option is None or option.id is None:
-            return None
-        return int(option.id.removeprefix("alert-"))
+        key = self.selected_key
+        return None if key is None else int(key.removeprefix("alert-"))
