@@ -20,7 +20,7 @@ from .. import catalog
 from ..config import Config
 from ..engine import RoomTick, Tick
 from ..rules import Alert
-from .app import LivemonApp
+from .app import ATTENTION_HZ, LivemonApp
 from .bindings import localize_bindings
 from .screens.dashboard import DashboardScreen
 from .screens.overview import OverviewScreen
@@ -93,6 +93,7 @@ class DeskApp(LivemonApp):
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
         self.run_worker(self._follow(), name="records", group="records", exclusive=True)
+        self.set_interval(1 / ATTENTION_HZ, self._call_attention)  # the workers' critical alerts ring here too
 
     async def _follow(self) -> None:
         sink = self.sink
