@@ -334,3 +334,12 @@ async def test_an_error_in_a_task_ends_the_run_after_flushing_what_was_computed(
         await pipeline.run()
     assert sink.summary is not None and sink.summary["events"] == 100
     assert sink.snapshots[-1].t == T0 + 10_000  # every tick of what was read, up to its last event
+
+
+def test_a_sparse_stream_follows_its_own_long_pauses():
+    """Orders alone, minutes apart, with pauses longer than max_skew_s: none is lost."""
+    minutes = [0, 2, 3, 10, 12, 30, 31, 45, 47, 48]
+    events = [{"type": "order", "room": "r", "ts": T0 + m * 60_000, "product": "p", "amount": 1000, "order_id": f"o{m}"}
+              for m in minutes]
+    _, summary = run(events)
+    assert summary["rejected"] == {} and summary["late"] == 0 and summary["events"] == len(minutes)
