@@ -338,6 +338,29 @@ def test_orders_with_the_session_export_fill_the_headline_and_say_whose_each_val
     assert actions == ["live_start", "live_end"]
 
 
+def test_the_live_analysis_never_replaces_the_same_live_reported_with_its_orders(tmp_path, config):
+    orders = write_orders(tmp_path / "orders.xlsx")
+    lives = write_lives(tmp_path / "live.xlsx", [live_row("2026/04/18/ 19:00", "45min")])
+    build_report(orders, config, tmp_path / "a", session=lives)
+    build_report(lives, config, tmp_path / "b")  # the month's Live Analysis, downloaded later
+    (saved,) = History(config.history.dir).sessions()
+    assert saved.source.endswith("orders.xlsx") and saved.headline["orders"] == 14
+    assert saved.start_ms == int(LIVE_START.timestamp() * 1000)  # the LIVE's start: one entry per LIVE
+    assert saved.minutes_path.exists() and pl.read_parquet(saved.minutes_path).height == 46
+
+
+def test_session_goes_with_an_order_export_only(tmp_path, config):
+    lives = write_lives(tmp_path / "live.xlsx", [live_row("2026/04/18/ 19:00", "45min")])
+    recording = tmp_path / "s.jsonl"
+    recording.write_text('{"type":"like","ts":1763802000000}\n')
+    for path in (recording, lives):
+        with pytest.raises(ExportError, match="--session"):
+            build_report(path, config, tmp_path / "out", session=lives)
+    elsewhere = write_lives(tmp_path / "other.xlsx", [live_row("2026/03/01/ 10:00", "30min")])
+    with pytest.raises(ExportError, match="other.xlsx: none of its 1 LIVE sessions covers the orders of o.xlsx"):
+        build_report(write_orders(tmp_path / "o.xlsx"), config, tmp_path / "out", session=elsewhere)
+
+
 def test_history_and_compare_work_on_imported_orders(tmp_path):
     workdir = _workdir(tmp_path)
     first = write_orders(workdir / "day1.xlsx")

@@ -11,7 +11,7 @@ from .clock import when
 from .compare import Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary
 from .history import History
-from .imported import platform_lines, run_import, wanted
+from .imported import kept_sessions, platform_lines, run_import, wanted
 from .page import render
 from .progress import ReadProgress
 from .run import Run, run_file
@@ -53,8 +53,7 @@ def build_report(
     else:
         run = run_file(path, config, room=room, progress=progress)
     history = history or History.from_config(config)
-    kept = [*run.sessions, *(run.imported.more_sessions if run.imported else ())]
-    saved = history.save_all(kept, str(Path(path).resolve()))
+    saved = history.save_all(kept_sessions(run, history), str(Path(path).resolve()))
     comparisons = {}
     if choice is not None:
         for session in run.sessions:

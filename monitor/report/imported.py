@@ -48,6 +48,7 @@ from ..config import Config
 from ..metrics import METRIC_NAMES
 from ..sinks import DeadLetterFile
 from .export import _iso
+from .history import History
 from .progress import ReadProgress
 from .run import Run, run_file
 from .session import HEADLINE, RoomSession
@@ -166,6 +167,8 @@ def _orders_run(path: Path, config: Config, room: str | None, session: str | Pat
         outside=len(export.orders) - len(orders), rejected=len(export.rejected) + (len(lives.rejected) if lives else 0),
     )
     for reported in run.sessions:
+        if live is not None:  # the LIVE's own start (not the marker's 1 ms): one history entry per LIVE
+            reported.start_ms = live.start_ms
         for row in reported.minutes:
             for metric in METRIC_NAMES:
                 if metric not in _ORDER_MINUTE:
@@ -255,6 +258,22 @@ def _sessions_run(path: Path, config: Config, room: str | None, zone: ZoneInfo) 
         lives=export.sessions, tiktok=tiktok, rejected=len(export.rejected), more_sessions=sessions[:-1],
     )
     return Run(str(path), reported, summary, imported=imported)
+
+
+def kept_sessions(run: Run, history: History) -> list[RoomSession]:
+    """What a report keeps in the history: its sessions, and the other LIVEs of a Live Analysis export.
+
+    A LIVE known only from Live Analysis never replaces the entry of the same
+    room and start: one made from the orders (or a recording) holds more.
+    """
+    imported = run.imported
+    if imported is None:
+        return run.sessions
+    sessions = [*run.sessions, *imported.more_sessions]
+    if imported.order_file:
+        return sessions
+    known = {(past.room, past.start_ms) for past in history.sessions()}
+    return [session for session in sessions if (session.room, session.start_ms) not in known]
 
 
 def _warn(rejections: list, problems: list[str]) -> None:
