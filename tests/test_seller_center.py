@@ -23,10 +23,11 @@ import xlsxwriter
 from feeds.seller_center import (
     ExportError, parse_local_time, parse_number, parse_rate, parse_span, read_orders, read_sessions,
 )
-from monitor.config import DEFAULT_CONFIG, load_config
+from monitor.config import load_config
 from monitor.report import History, build_report
 
-ROOT = Path(__file__).resolve().parent.parent
+from .test_report_history import livemon, workdir  # noqa: F401  (fixture)
+
 WIB = ZoneInfo("Asia/Jakarta")
 LIVE_START = datetime(2026, 4, 18, 19, 0, tzinfo=WIB)
 
@@ -214,7 +215,7 @@ def test_minute_rows_keep_only_what_the_orders_tell(tmp_path, config):
 # ---------------------------------------------------------------- bad input
 
 
-def test_a_missing_column_is_named_with_the_file(tmp_path, config):
+def test_a_missing_column_is_named_with_the_file(tmp_path, workdir):
     header = [name for name in ORDER_HEADER if name != "Created Time"]
     rows = [{key: value for key, value in row.items() if key != "Created Time"} for row in order_lines()]
     path = write_sheet(tmp_path / "All order-2026-04-18.xlsx", header, rows, description=ORDER_DESCRIPTION[:-1])
@@ -222,7 +223,6 @@ def test_a_missing_column_is_named_with_the_file(tmp_path, config):
         read_orders(path, WIB)
     assert "All order-2026-04-18.xlsx" in str(error.value) and "'Created Time'" in str(error.value)
 
-    workdir = _workdir(tmp_path)
     result = subprocess.run([sys.executable, "-m", "monitor", "report", str(path), "--out", "r"],
                             capture_output=True, text=True, cwd=workdir)
     assert result.returncode == 2 and result.stdout == ""
@@ -361,21 +361,20 @@ def test_session_goes_with_an_order_export_only(tmp_path, config):
         build_report(write_orders(tmp_path / "o.xlsx"), config, tmp_path / "out", session=elsewhere)
 
 
-def test_history_and_compare_work_on_imported_orders(tmp_path):
-    workdir = _workdir(tmp_path)
+def test_history_and_compare_work_on_imported_orders(workdir):
     first = write_orders(workdir / "day1.xlsx")
     quieter = [order for order in ORDERS if order[0] % 2 == 0]
     second = write_orders(workdir / "day2.xlsx", order_lines(quieter, day=7, prefix="5765"))
-    run = _livemon(workdir, "report", first, "--out", "r1", "--room", "toko-batik-sari", "--lang", "en")
+    run = livemon("report", first, "--out", "r1", "--room", "toko-batik-sari", "--lang", "en", cwd=workdir)
     assert "Orders from the export 16" in run.stdout
-    result = _livemon(workdir, "report", second, "--out", "r2", "--room", "toko-batik-sari", "--compare", "last",
-                      "--lang", "en")
+    result = livemon("report", second, "--out", "r2", "--room", "toko-batik-sari", "--compare", "last",
+                     "--lang", "en", cwd=workdir)
     (gmv_line,) = [line for line in result.stdout.splitlines() if line.strip().startswith("GMV")
                    and "%" in line]
     assert gmv_line.split()[-1].startswith("-")  # fewer orders than the week before
     compared = summary_of(workdir / "r2")["rooms"][0]["compare"]
     assert compared["past"][0]["source"].endswith("day1.xlsx")
-    listing = _livemon(workdir, "history", "--lang", "en").stdout.splitlines()
+    listing = livemon("history", "--lang", "en", cwd=workdir).stdout.splitlines()
     assert [line.split()[0] for line in listing[2:]] == ["toko-batik-sari", "toko-batik-sari"]
 
 
@@ -418,19 +417,3 @@ def test_a_bad_live_row_is_rejected_and_the_others_read(tmp_path):
     assert len(export.sessions) == 1 and "ctr" not in export.sessions[0].values
     assert sorted(rejection.reason for rejection in export.rejected) == ["bad_ts", "bad_value"]
     assert any("CTR" in problem or "ctr" in problem for problem in export.problems)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _workdir(tmp_path: Path) -> Path:
-    """A directory whose config.toml is the shipped one with the history kept inside it."""
-    text = DEFAULT_CONFIG.read_text()
-    (tmp_path / "config.toml").write_text(text.replace('dir = ""', f'dir = "{tmp_path / "history"}"', 1))
-    return tmp_path
-
-
-def _livemon(cwd: Path, *args) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "monitor", *map(str, args)], capture_output=True, text=True, cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    return result
