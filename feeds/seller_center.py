@@ -35,8 +35,12 @@ Launched Time `2026/04/18/ 22:14`; Duration `1h 40min`; rates as text
 `2.02%`; money headers with the currency, `(RM)`), a Thai seller tool's
 notes on the same All Order export ("OrderSKUList": one row per SKU line;
 Order Amount is the order's amount on every line, "NOT multiplied"; the
-description row is in the shop's language), and jeffpham2906/JP-Manager
-`server/types/order.d.ts` (the same All Order columns). **Unverified**:
+description row is in the shop's language), jeffpham2906/JP-Manager
+`server/types/order.d.ts` (the same All Order columns), and a seller guide
+on amz123.com that lists the All Order headers with TikTok's description row
+under them ("Platform unique order ID.", ...; "the second row sometimes holds
+the official field descriptions"). TikTok's seller university (Data Compass)
+says its revenue figures keep cancelled and returned orders. **Unverified**:
 exports with Indonesian headers (only the English names are matched), how an
 Indonesian export writes numbers in text cells (both `1.234.567` and
 `1,234,567` are read), and whether Launched Time and Duration are cut or
