@@ -45,7 +45,6 @@ from feeds.seller_center import (
 
 from .. import formatting
 from ..config import Config
-from ..metrics import METRIC_NAMES
 from ..sinks import DeadLetterFile
 from .export import _iso
 from .history import History
@@ -59,7 +58,9 @@ log = logging.getLogger("livemon.seller_center")
 SOURCE = "tiktok-seller-center"
 DEFAULT_ROOM = "default"  # the events contract's room when none is named
 FROM_ORDERS = frozenset({"orders", "units", "gmv", "aov", "alerts"})  # headline values the orders give us
-_ORDER_MINUTE = frozenset({"orders", "units", "gmv", "aov", "gmv_total", "orders_total", "duration_s"})
+#: What an order export's minute row keeps; every other value of the row is unknown (null).
+_ORDER_MINUTE = frozenset({"room", "minute", "t", "alerts", "host_actions",
+                           "orders", "units", "gmv", "aov", "gmv_total", "orders_total", "duration_s"})
 _ORDER_RULES = frozenset({"orders", "units", "gmv", "aov", "gmv_total", "orders_total"})
 _SHOWN_ERRORS = 20
 
@@ -170,9 +171,9 @@ def _orders_run(path: Path, config: Config, room: str | None, session: str | Pat
         if live is not None:  # the LIVE's own start (not the marker's 1 ms): one history entry per LIVE
             reported.start_ms = live.start_ms
         for row in reported.minutes:
-            for metric in METRIC_NAMES:
-                if metric not in _ORDER_MINUTE:
-                    row[metric] = None
+            for key in row:
+                if key not in _ORDER_MINUTE:
+                    row[key] = None
         imported.ours_values = {name: reported.headline[name] for name in ours}
         reported.headline, imported.tiktok = filled_headline(reported.headline, ours, live)
     run.imported = imported
