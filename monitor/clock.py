@@ -435,14 +435,23 @@ class Admission:
             self._reoffering = False
 
     def _jump(self, arrival_ms: float | None, accepted: list[Event], rejections: list[Rejection]) -> None:
-        """Events in a row agree on a time far ahead: the stream jumped; they take effect."""
+        """Events in a row agree on a time far ahead: the stream jumped; they take effect.
+
+        So do the held events on the way there that nothing disputed (no event
+        was taken on the old time after them, none lies beyond the new time):
+        a sparse stream that jumped twice before either jump was confirmed.
+        """
         run, self._run = self._run, []
-        members = {id(held) for held in run}
-        self._held = [held for held in self._held if id(held) not in members]
+        top = max(held.event.ts for held in run)
+        confirmed = {id(held) for held in run}
+        confirmed.update(id(held) for held in self._held
+                         if held.accepts_at == self._accepts and held.event.ts <= top)
+        taken = [held for held in self._held if id(held) in confirmed]
+        self._held = [held for held in self._held if id(held) not in confirmed]
         clock = self.clock
         self._reoffering = True
         try:
-            for held in run:
+            for held in taken:  # in arrival order
                 clock.ahead_limit = math.inf  # confirmed: not an outlier any more
                 self._merge(self.take((held.event,), arrival_ms), accepted, rejections)
                 clock._moved()

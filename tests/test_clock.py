@@ -343,3 +343,11 @@ def test_a_sparse_stream_follows_its_own_long_pauses():
               for m in minutes]
     _, summary = run(events)
     assert summary["rejected"] == {} and summary["late"] == 0 and summary["events"] == len(minutes)
+
+
+def test_held_events_on_the_way_to_a_confirmed_jump_are_taken():
+    """Two pauses before the first was confirmed: the events between them are not lost."""
+    seconds = [0, 0.1, 0.2, 0.3, 0.4, 480, 480.5, 1200, 1200.2, 1200.4, 1200.6, 1200.8]
+    events = [{"type": "like", "room": "r", "ts": T0 + int(s * 1000), "user": "u"} for s in seconds]
+    _, summary = run(events)
+    assert summary["rejected"] == {} and summary["events"] == len(seconds)

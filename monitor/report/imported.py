@@ -205,7 +205,12 @@ def _marker(ts: float, action: str, note: str, room: str) -> dict:
 
 
 def _order_config(config: Config, span_ms: float) -> Config:
-    """Rules on order values only; the clock takes the whole export as one stream (module docstring)."""
+    """Rules on order values only (a file of orders cannot go stale); the whole export is one stream.
+
+    An order export is the seller's own finished record, read in time order:
+    a lone order half an hour before the LIVE is an order, not a clock gone
+    wrong, so the outlier guard of a feed (max_skew_s) is widened to the span.
+    """
     engine = config.engine.model_copy(update={"max_skew_s": max(config.engine.max_skew_s, span_ms / 1000 + 60)})
     rules = [rule for rule in config.rules if rule.metric in _ORDER_RULES]
     return config.model_copy(update={"engine": engine, "rules": rules})
