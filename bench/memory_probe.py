@@ -14,6 +14,7 @@ import time
 
 from feeds.files import FileSource
 from monitor.cli import tune_gc
+from monitor.alert_text import AlertWords
 from monitor.config import load_config
 from monitor.engine import Engine
 from monitor.pipeline import Pipeline
@@ -43,10 +44,11 @@ class RssSampler(Sink):
 
 async def main(path: str, total: int) -> dict:
     tune_gc()  # as the command line does
-    engine = Engine(load_config())
+    config = load_config()
+    engine = Engine(config)
     sampler = RssSampler(engine, total)
     with open(os.devnull, "wb") as devnull:
-        pipeline = Pipeline(engine, FileSource(path), [JsonLinesWriter(devnull), sampler], speed=None)
+        pipeline = Pipeline(engine, FileSource(path), [JsonLinesWriter(AlertWords(config.rules, config.lang), devnull), sampler], speed=None)
         started = time.perf_counter()
         summary = await pipeline.run()
         elapsed = time.perf_counter() - started

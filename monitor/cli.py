@@ -11,6 +11,7 @@ import re
 import signal
 import sys
 
+from .alert_text import AlertWords
 from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .baselines import past_baselines
@@ -172,7 +173,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def headless_sinks(config: Config) -> list[Sink]:
-    sinks: list[Sink] = [JsonLinesWriter()]
+    sinks: list[Sink] = [JsonLinesWriter(AlertWords(config.rules, config.lang))]
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
     return sinks

@@ -29,7 +29,7 @@ DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 #: catalogue says which. access_rate (entries from a shared link without an impression) and
 #: click_to_order (several orders from one click) can exceed 1 in odd streams: only >= 0 there.
 FRACTION_METRICS = frozenset(metric.name for metric in catalog.METRICS if metric.fraction)
-#: The only fields an alert message may use (rules.render_message fills them).
+#: The only fields an alert's words may use (monitor/alert_text.py fills them).
 PLACEHOLDERS = ("value", "baseline", "threshold", "change")
 
 
@@ -100,7 +100,9 @@ class AlertRule(_Strict):
     clear_s: float = Field(0, ge=0)
     cooldown_s: float = Field(0, ge=0)
     severity: Literal["info", "warning", "critical"] = "warning"
-    message: RuleMessage
+    problem: RuleMessage | None = None  # what went wrong: "Retensi turun {change} ({value}, biasanya {baseline})"
+    action: RuleMessage | None = None  # what the host should do now: "ajak komentar: ketik 'merah' atau 'hijau'"
+    message: RuleMessage | None = None  # or both in one line, as alerts.md v1 wrote them
     enabled: bool = True
 
     @field_validator("threshold")
@@ -126,6 +128,16 @@ class AlertRule(_Strict):
         if value is not None and value >= 100 and info.data.get("kind") == "drop":
             raise ValueError(f"a drop of {value:g}% can never fire (the value would have to fall below zero); use less than 100")
         return value
+
+    @model_validator(mode="after")
+    def _has_words(self) -> "AlertRule":
+        if self.problem is None and self.message is None:
+            raise ValueError("a rule needs problem.id / problem.en (and action.id / action.en), or message.id / message.en")
+        if self.problem is not None and self.message is not None:
+            raise ValueError("give problem and action, or one message, not both")
+        if self.action is not None and self.problem is None:
+            raise ValueError("an action goes with a problem (problem.id / problem.en)")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> "AlertRule":

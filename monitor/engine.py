@@ -43,14 +43,12 @@ class Engine:
         config: Config,
         *,
         room: str | None = None,
-        lang: str | None = None,
         past_baselines: Callable[[str], dict[str, float | None]] | None = None,
         live: bool = False,
     ) -> None:
         self.config = config
         settings: EngineSettings = config.engine
         self.settings = settings
-        self.lang = lang or config.lang
         self.room_filter = room
         # a room's median per metric from its earlier broadcasts (the history), asked once per room
         self.past_baselines = past_baselines
@@ -167,12 +165,11 @@ class Engine:
                 else:  # host_action: on the timeline, in no metric
                     host_actions.append(event)
         out = []
-        lang = self.lang
         rooms = self.rooms
         room_alerts = self.room_alerts
         for name in self._room_order:
             snapshot = rooms[name].close_tick(t)
-            out.append(RoomTick(snapshot, room_alerts[name].evaluate(snapshot, lang)))
+            out.append(RoomTick(snapshot, room_alerts[name].evaluate(snapshot)))
         if self.idle_ms:
             self._close_idle_rooms(t)
         return Tick(t, out, host_actions)

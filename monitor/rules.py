@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from . import catalog, formatting
+from . import catalog
 from .config import AlertRule
 from .metrics import Snapshot
 from .windows import RollingMedian
@@ -22,7 +22,7 @@ SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
 
 @dataclass(slots=True)
 class Alert:
-    """One firing or resolving, the record of alerts.md."""
+    """One firing or resolving: data only; its words are chosen where it is shown (monitor/alert_text.py)."""
 
     room: str
     t: int
@@ -33,13 +33,13 @@ class Alert:
     value: float | None
     baseline: float | None
     threshold: float | None
-    message: str
 
     def as_dict(self) -> dict:
+        """The record of alerts.md but its words (the writer adds `message` in its language)."""
         return {
             "room": self.room, "t": self.t, "rule": self.rule, "severity": self.severity,
             "state": self.state, "metric": self.metric, "value": self.value,
-            "baseline": self.baseline, "threshold": self.threshold, "message": self.message,
+            "baseline": self.baseline, "threshold": self.threshold,
         }
 
 
@@ -163,34 +163,6 @@ class RuleState:
         return None
 
 
-_RECOVERED = {
-    "id": "Sudah pulih — {label} kini {value}",
-    "en": "Recovered — {label} now {value}",
-}
-
-
-def render_message(rule: AlertRule, verdict: Verdict, lang: str, state: str = FIRING) -> str:
-    """The rule's own words when it fires; a plain recovery note when it resolves."""
-    metric = rule.metric
-    if state == RESOLVED:
-        value = formatting.metric_value(metric, verdict.value, lang)
-        return _RECOVERED[lang].format(label=catalog.label(metric, lang), value=value)
-    template = rule.message.id if lang == "id" else rule.message.en
-    change = None
-    if verdict.baseline and verdict.value is not None:
-        change = abs(verdict.value - verdict.baseline) / abs(verdict.baseline)
-    fields = {
-        "value": formatting.metric_value(metric, verdict.value, lang),
-        "baseline": formatting.metric_value(metric, verdict.baseline, lang),
-        "threshold": formatting.metric_value(metric, verdict.threshold, lang),
-        "change": formatting.percent(change, lang) if change is not None else "–",
-    }
-    try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
 class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
 
@@ -216,7 +188,7 @@ class RoomAlerts:
                 if key not in self.baselines:
                     self.baselines[key] = Baseline(self.window_ticks, max(1, rule.baseline_s // self.tick_s))
 
-    def evaluate(self, snapshot: Snapshot, lang: str) -> list[Alert]:
+    def evaluate(self, snapshot: Snapshot) -> list[Alert]:
         alerts = []
         judged = []
         for rule in self.rules:
@@ -234,7 +206,6 @@ class RoomAlerts:
                 alerts.append(Alert(
                     self.room, snapshot.t, rule.name, rule.severity, change, rule.metric,
                     verdict.value, verdict.baseline, verdict.threshold,
-                    render_message(rule, verdict, lang, change),
                 ))
         # the baselines take this tick's values after judging it
         for (metric, _), baseline in self.baselines.items():

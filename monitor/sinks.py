@@ -12,8 +12,11 @@ from typing import IO, Any
 
 import orjson
 
+from .alert_text import AlertWords
 from .engine import Tick
 from .events import Event, Rejection
+from .metrics import Snapshot
+from .rules import Alert
 
 
 class Sink:
@@ -38,22 +41,26 @@ class Sink:
         """End of the run, with the summary record."""
 
 
-def metrics_record(snapshot) -> dict:
+def metrics_record(snapshot: Snapshot) -> dict:
     record = {"kind": "metrics", "room": snapshot.room, "t": snapshot.t, "window_s": snapshot.window_s}
     record.update(snapshot.values)
     return record
 
 
-def alert_record(alert) -> dict:
+def alert_record(alert: Alert, words: AlertWords | None = None) -> dict:
+    """The alert record of alerts.md, its `message` in the words' language (data only without words)."""
     record = {"kind": "alert"}
     record.update(alert.as_dict())
+    if words is not None:
+        record["message"] = words.message(alert)
     return record
 
 
 class JsonLinesWriter(Sink):
     """The headless output of cli.md: metrics, alerts, then one summary line."""
 
-    def __init__(self, stream: IO[bytes] | None = None) -> None:
+    def __init__(self, words: AlertWords, stream: IO[bytes] | None = None) -> None:
+        self.words = words
         self.stream = stream if stream is not None else sys.stdout.buffer
 
     def on_ticks(self, ticks: list[Tick]) -> None:
@@ -63,7 +70,7 @@ class JsonLinesWriter(Sink):
             for room_tick in tick.rooms:
                 lines.append(dumps(metrics_record(room_tick.snapshot)))
                 for alert in room_tick.alerts:
-                    lines.append(dumps(alert_record(alert)))
+                    lines.append(dumps(alert_record(alert, self.words)))
         if lines:
             lines.append(b"")
             self.stream.write(b"\n".join(lines))

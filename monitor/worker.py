@@ -56,6 +56,7 @@ from feeds.jetstream.subjects import (
     ALERTS, CONTROL, END, METRICS, STREAM, connect, ensure_streams, partition_filter, room_token, summary_subject,
 )
 
+from .alert_text import AlertWords
 from .config import Config
 from .engine import Engine, Tick
 from .events import Event, parse_message
@@ -78,8 +79,8 @@ class Partition:
     message releases, so it needs no clock of its own.
     """
 
-    def __init__(self, config: Config, *, lang: str | None = None, partition: int = 0) -> None:
-        self.engine = Engine(config, lang=lang)
+    def __init__(self, config: Config, *, partition: int = 0) -> None:
+        self.engine = Engine(config)
         self.partition = partition
         self.last_seq = 0
         self.ended = False
@@ -141,13 +142,13 @@ class PartitionRunner:
         self.config = config
         self.partition = partition
         self.partitions = partitions
-        self.lang = lang
+        self.words = AlertWords(config.rules, lang or config.lang)  # published alerts carry their message
         self.durable = f"livemon-p{partition}"
 
     async def run(self) -> None:
         floor = await self._take_over()
         subscription = await self.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
-        state = Partition(self.config, lang=self.lang, partition=self.partition)
+        state = Partition(self.config, partition=self.partition)
         delivered = 0  # the consumer's delivery sequence: every delivery to us is numbered
         log.info("partition %d: rebuilding up to stream sequence %d", self.partition, floor)
         try:
@@ -213,7 +214,7 @@ class PartitionRunner:
                 ))
                 for alert in room_tick.alerts:
                     acks.append(await publish(
-                        f"{ALERTS}.{token}", dumps(alert_record(alert)),
+                        f"{ALERTS}.{token}", dumps(alert_record(alert, self.words)),
                         headers={"Nats-Msg-Id": f"a.{token}.{alert.t}.{alert.rule}.{alert.state}"},
                     ))
 

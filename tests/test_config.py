@@ -24,8 +24,9 @@ def test_the_shipped_config_is_valid_and_covers_the_default_rule_set():
     kinds = {rule.kind for rule in config.rules}
     assert {"retention", "interaction_rate", "access_rate", "ctr", "click_to_order", "viewers", "gmv", "events"} <= metrics
     assert {"drop", "rise", "below", "stale"} <= kinds
-    for rule in config.rules:
-        assert "—" in rule.message.id and "—" in rule.message.en, f"{rule.name}: problem — action"
+    for rule in config.rules:  # each names the problem and the action, in both languages
+        assert rule.message is None and rule.problem.id and rule.problem.en, rule.name
+        assert rule.action.id and rule.action.en and "—" not in rule.action.id + rule.problem.id, rule.name
 
 
 def test_check_config_ok_prints_a_summary():
@@ -46,7 +47,8 @@ BAD = [
     ("lang = 'fr'\n", "lang: must be 'id' or 'en'"),
     (rule("metric='ctrr'\nkind='below'\nthreshold=1"), 'rules["a"]: unknown metric \'ctrr\''),
     (rule("metric='ctr'\nkind='drop'"), 'rules["a"]: a drop rule needs change_pct'),
-    ("[[rules]]\nname='a'\nmetric='ctr'\nkind='below'\nthreshold=1\n", 'rules["a"].message: is required'),
+    ("[[rules]]\nname='a'\nmetric='ctr'\nkind='below'\nthreshold=1\n",
+     'rules["a"]: a rule needs problem.id / problem.en (and action.id / action.en), or message.id / message.en'),
     ("lang = \n", "not valid TOML"),
     # a rule without a usable name is named by its place
     ("[[rules]]\nmetric='ctr'\nkind='below'\nthreshold=0.1\n" + MESSAGE, "rules[0].name: is required"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from monitor.alert_text import AlertWords
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.engine import Engine
 from monitor.console import view
@@ -169,8 +170,9 @@ def test_alert_rows_follow_the_language(config):
     rules = {rule.name: rule for rule in config.rules}
     assert view.alert_rows(room, rules, "id")[-1].message.startswith("Retensi turun")
     assert view.alert_rows(room, rules, "en")[-1].message.startswith("Retention down")
-    # re-rendered from the record, the words are the engine's own (firing and resolved alike)
-    assert [row.message for row in view.alert_rows(room, rules, "id")] == [entry.alert.message for entry in room.alerts]
+    # the words are what the headless writer puts beside the same alerts (firing and resolved alike)
+    words = AlertWords(config.rules, "id")
+    assert [row.message for row in view.alert_rows(room, rules, "id")] == [words.message(entry.alert) for entry in room.alerts]
 
 
 # ---------------------------------------------------------------- replay

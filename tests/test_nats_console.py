@@ -8,6 +8,7 @@ import orjson
 import pytest
 from textual.widgets import DataTable, TabbedContent
 
+from monitor.alert_text import AlertWords
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.console.desk import DeskApp, RecordTicks
 from monitor.console.screens.dashboard import DashboardScreen
@@ -86,7 +87,8 @@ async def test_overview_lists_every_room_worst_alert_first(records):
         assert set(rows(app)[:len(firing)]) == firing  # sorted by the worst alert: alerting rooms on top
         table = app.screen.query_one(DataTable)
         cell = table.get_cell(rows(app)[0], "alert").plain
-        assert "●" in cell and app.sink.rooms[rows(app)[0]].active()[0].alert.message[:20] in cell
+        alert = app.sink.rooms[rows(app)[0]].active()[0].alert
+        assert "●" in cell and AlertWords(app.config.rules, app.lang).message(alert)[:20] in cell
 
 
 async def test_sort_keys_and_headers_reorder_the_rooms(records):

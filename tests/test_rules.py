@@ -8,6 +8,7 @@ import statistics
 from monitor.config import AlertRule, RuleMessage
 from monitor import catalog
 from monitor.metrics import Snapshot
+from monitor.alert_text import AlertWords
 from monitor.rules import Baseline, RoomAlerts
 
 T0 = 1_700_000_000_000
@@ -39,13 +40,28 @@ def snapshot(second: int, last: int | None = None, **values) -> Snapshot:
 
 
 def run(rules, series, lang="id"):
-    """series: list of dicts of metric values, one per second; returns [(second, state, alert)]."""
+    """series: list of dicts of metric values, one per second; returns [(second, state, alert)].
+
+    The alerts come back with their words (`.message`) in `lang`, as a writer puts them.
+    """
     alerts = RoomAlerts("r", rules, window_ticks=60, tick_s=1)
+    words = AlertWords(rules, lang)
     out = []
     for second, values in enumerate(series):
-        for alert in alerts.evaluate(snapshot(second, **values), lang):
-            out.append((second, alert.state, alert))
+        for alert in alerts.evaluate(snapshot(second, **values)):
+            out.append((second, alert.state, Worded(alert, words.message(alert))))
     return out
+
+
+class Worded:
+    """An alert and its message (the engine's alerts are data only)."""
+
+    def __init__(self, alert, message: str) -> None:
+        self._alert = alert
+        self.message = message
+
+    def __getattr__(self, name):
+        return getattr(self._alert, name)
 
 
 def ctr(value, shown=1000):
@@ -95,7 +111,7 @@ def test_other_rules_are_held_while_the_feed_is_silent():
     for second in range(8):
         last = T0  # nothing since second 0: silent from second 2 on
         snap = snapshot(second, last=0, **ctr(0.01 if second in (1, 4, 5, 6, 7) else 0.1))
-        out += [(second, a.rule, a.state) for a in alerts.evaluate(snap, "id")]
+        out += [(second, a.rule, a.state) for a in alerts.evaluate(snap)]
     # the CTR dip at 1 fires before the silence; the one from 4 on is never judged
     assert out == [(1, "ctr_low", "firing"), (2, "feed_stale", "firing")]
 
@@ -144,7 +160,7 @@ def test_stale_rule_counts_silence():
     for second in range(12):
         last = 0 if second < 10 else second  # events stop after 0, come back at 10
         snap = snapshot(second, last=last)
-        out += [(second, a.state, a.value) for a in alerts.evaluate(snap, "id")]
+        out += [(second, a.state, a.value) for a in alerts.evaluate(snap)]
     assert out == [(5, "firing", 5.0), (10, "resolved", 0.0)]
 
 
@@ -165,9 +181,9 @@ def test_baseline_is_the_median_of_the_right_ticks():
 
 def test_changed_rules_keep_the_state_of_the_same_name():
     alerts = RoomAlerts("r", [rule(for_s=0)], 60, 1)
-    assert alerts.evaluate(snapshot(0, **ctr(0.01)), "id")[0].state == "firing"
+    assert alerts.evaluate(snapshot(0, **ctr(0.01)))[0].state == "firing"
     alerts.set_rules([rule(for_s=0, threshold=0.02)])
-    assert alerts.evaluate(snapshot(1, **ctr(0.01)), "id") == []
+    assert alerts.evaluate(snapshot(1, **ctr(0.01))) == []
     assert alerts.firing() == ["ctr_low"]
 
 
@@ -177,5 +193,5 @@ def test_a_young_broadcast_judges_drops_against_its_own_history():
     assert run([drop], series) == []
     alerts = RoomAlerts("r", [drop], window_ticks=60, tick_s=1, past={"ctr": 0.10})
     fired = [(s, a.state, a.baseline) for s, values in enumerate(series)
-             for a in alerts.evaluate(snapshot(s, **values), "en")]
+             for a in alerts.evaluate(snapshot(s, **values))]
     assert fired == [(5, "firing", 0.10)]

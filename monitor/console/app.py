@@ -103,7 +103,7 @@ class LivemonApp(App[None]):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        engine = Engine(self.config, room=self.room_filter, lang=self.lang, past_baselines=past_baselines(self.config),
+        engine = Engine(self.config, room=self.room_filter, past_baselines=past_baselines(self.config),
                         live=self.live)
         self._start(engine, self.source, self.sink)
         if self.replay_path is not None:
@@ -331,9 +331,7 @@ class LivemonApp(App[None]):
     # ------------------------------------------------------------ app keys
 
     def watch_lang(self, lang: str) -> None:
-        if self.engine is not None:
-            self.engine.lang = lang  # messages of new alerts; the panel re-renders old ones itself
-        localize_bindings(self, lang)
+        localize_bindings(self, lang)  # alerts are data: every screen puts them in words as it draws
 
     async def action_quit(self) -> None:
         """Quit; unsaved threshold edits are asked about first."""

@@ -80,7 +80,7 @@ def rebuild(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Rebuilt | None:
     """Feed the file into a fresh engine until its watermark reaches `target` (None if cancelled)."""
-    engine = Engine(config, room=room, lang=lang, past_baselines=past_baselines(config))
+    engine = Engine(config, room=room, past_baselines=past_baselines(config))
     sink = ConsoleSink(room=room)
     batches = read_batches(path)
     name = name or str(path)

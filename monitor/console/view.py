@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from .. import formatting
 from ..config import AlertRule, Benchmarks
 from .. import catalog
-from ..rules import RESOLVED, SEVERITY_ORDER, Verdict, render_message
+from .. import alert_text
+from ..rules import RESOLVED, SEVERITY_ORDER
 from .i18n import tr
 from .state import AlertEntry, RoomView
 
@@ -308,18 +309,8 @@ class MutedRow:
 
 
 def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
-    """The alert's message in the language shown now (records keep the values, not the words)."""
-    alert = entry.alert
-    rule = rules.get(alert.rule)
-    if rule is None:
-        return alert.message
-    return render_message(rule, Verdict(None, alert.value, alert.baseline, alert.threshold), lang, alert.state)
-
-
-def split_action(text: str) -> tuple[str, str]:
-    """'Retensi turun 30% — ajak komentar' -> ('Retensi turun 30%', 'ajak komentar')."""
-    problem, sep, action = text.partition(" — ")
-    return (problem, action) if sep else ("", text)
+    """The alert's message in the language shown now (alerts keep the values, not the words)."""
+    return alert_text.message(entry.alert, rules.get(entry.alert.rule), lang)
 
 
 def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[AlertRow, ...]:
@@ -340,7 +331,10 @@ def banner(room: RoomView, rules: dict[str, AlertRule], lang: str) -> Banner | N
         return None
     waiting = [entry for entry in active if not room.is_acked(entry)]
     entry = (waiting or active)[0]
-    problem, action = split_action(message(entry, rules, lang))
+    rule = rules.get(entry.alert.rule)
+    problem, action = alert_text.problem(entry.alert, rule, lang), alert_text.action(entry.alert, rule, lang)
+    if not action:  # a rule with one message: it is the advice
+        problem, action = "", problem
     return Banner(
         entry.seq, entry.alert.severity, entry.alert.rule, clock(entry.alert.t), problem, action,
         len(active), len(active) - len(waiting),

@@ -8,7 +8,9 @@ from pathlib import Path
 import orjson
 import polars as pl
 
+from ..alert_text import AlertWords
 from ..config import Config
+from ..sinks import alert_record
 from ..catalog import NAMES as METRIC_NAMES
 from .compare import Comparison, benchmark_rows
 from .run import Run
@@ -48,6 +50,7 @@ def write_minutes(run: Run, out: Path) -> tuple[Path, Path]:
 
 
 def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison]) -> dict:
+    words = AlertWords(config.rules, config.lang)
     summary = run.summary
     rooms = []
     for session in run.sessions:
@@ -63,7 +66,7 @@ def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison])
                 row.metric: {"value": row.value, "target": row.target, "met": row.met}
                 for row in benchmark_rows(session.headline, config.benchmarks)
             },
-            "alerts": [alert.as_dict() for alert in session.alerts],
+            "alerts": [alert_record(alert, words) for alert in session.alerts],
             "host_actions": [action.as_dict() for action in session.host_actions],
         }
         if run.imported is not None and session.room == run.imported.room:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .. import formatting
+from ..alert_text import AlertWords
 from ..config import Config
 from ..rules import FIRING, RESOLVED
 from .charts import Band, Mark, line_chart
@@ -120,7 +121,7 @@ def _room(session: RoomSession, config: Config, lang: str, comparison: Compariso
         out += [f"<h3>{word('best_worst', lang)}</h3>", _ranked(session, lang)]
     else:  # a session known only from its totals (a Live Analysis export)
         out += [f"<h3>{word('per_minute', lang)}</h3>", f'<p class="muted">{word("no_minutes", lang)}</p>']
-    out += [f"<h3>{word('alert_timeline', lang)}</h3>", _alerts(session, lang)]
+    out += [f"<h3>{word('alert_timeline', lang)}</h3>", _alerts(session, AlertWords(config.rules, lang))]
     out += [f"<h3>{word('host_actions', lang)}</h3>", _actions(session, lang)]
     out.append("</section>")
     return "\n".join(out)
@@ -210,14 +211,14 @@ def _comparison(comparison: Comparison, lang: str) -> str:
     return "".join(out)
 
 
-def _bands(session: RoomSession, lang: str) -> dict[str, list[Band]]:
+def _bands(session: RoomSession, words: AlertWords) -> dict[str, list[Band]]:
     """Each alert's firing span, by the metric it watched."""
     bands: dict[str, list[Band]] = {}
     open_: dict[str, tuple[float, str]] = {}
     for alert in session.alerts:
         if alert.state == FIRING:
             open_[alert.rule] = (alert.t, alert.metric)
-            label = f"{clock_s(alert.t)} {alert.rule}: {alert.message}"
+            label = f"{clock_s(alert.t)} {alert.rule}: {words.message(alert)}"
             bands.setdefault(alert.metric, []).append(Band(alert.t, session.end_ms, label))
         elif alert.state == RESOLVED and alert.rule in open_:
             started, metric = open_.pop(alert.rule)
@@ -231,7 +232,7 @@ def _bands(session: RoomSession, lang: str) -> dict[str, list[Band]]:
 
 
 def _charts(session: RoomSession, config: Config, lang: str) -> str:
-    bands = _bands(session, lang)
+    bands = _bands(session, AlertWords(config.rules, lang))
     charted = {metric for _, metric in CHARTS}
     elsewhere = [band for metric, spans in bands.items() if metric not in charted for band in spans]
     marks = [Mark(action.t, f"{clock_s(action.t)} {action.action}: {action.note}") for action in session.host_actions]
@@ -285,7 +286,8 @@ def _ranked(session: RoomSession, lang: str) -> str:
     return "\n".join(out)
 
 
-def _alerts(session: RoomSession, lang: str) -> str:
+def _alerts(session: RoomSession, words: AlertWords) -> str:
+    lang = words.lang
     if not session.alerts:
         return f'<p class="muted">{word("none", lang)}</p>'
     out = [
@@ -299,7 +301,7 @@ def _alerts(session: RoomSession, lang: str) -> str:
         metric = alert.metric
         if alert.state == FIRING:
             fired[alert.rule] = alert.t
-            advice = escape(alert.message)
+            advice = escape(words.message(alert))
         else:  # the firing row holds the advice; here, how long it lasted
             started = fired.pop(alert.rule, None)
             lasted = "" if started is None else f" · {formatting.seconds((alert.t - started) / 1000, lang)}"

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from ... import formatting
+from ... import alert_text
 from ...rules import SEVERITY_ORDER
 from ..state import RoomView
 from ..text import clean
@@ -148,13 +149,18 @@ class OverviewScreen(Screen[None]):
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
 
+    @property
+    def _rules(self) -> dict:
+        return {rule.name: rule for rule in self.app.config.rules}
+
     def _cells(self, view: RoomView, lang: str) -> dict[str, object]:
         values = view.snapshot.values
         active = view.active()
         if active:
             alert = active[0].alert
             label = SEVERITY_WORD.get(alert.severity, (alert.severity, alert.severity))[0 if lang == "id" else 1]
-            cell = Text.assemble((f"● {label} ", SEVERITY_STYLE.get(alert.severity, "")), clean(alert.message, 80))
+            words = alert_text.message(alert, self._rules.get(alert.rule), lang)  # in the language shown now
+            cell = Text.assemble((f"● {label} ", SEVERITY_STYLE.get(alert.severity, "")), clean(words, 80))
             if len(active) > 1:
                 cell.append(f" (+{len(active) - 1})", style="dim")
         else:
