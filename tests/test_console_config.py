@@ -189,7 +189,7 @@ async def test_a_config_file_gone_bad_keeps_the_old_rules_and_says_why(tmp_path)
         (b"lang = 'en'\n# caf\xe9\n" + good.encode(), "not UTF-8 text: byte 0xe9"),
         (b"", "the file is empty"),
         (good.split("[[rules]]")[0].encode(), "rules: there is no [[rules]] table"),
-        (good.replace("Retensi turun {change}", "Retensi turun {chnage}", 1).encode(), 'rules["retention_drop"].message.id: unknown placeholder {chnage}'),
+        (good.replace("Retensi turun {change}", "Retensi turun {chnage}", 1).encode(), 'rules["retention_drop"].problem.id: unknown placeholder {chnage}'),
         (good.replace("change_pct = 25", "change_pct = 100", 1).encode(), 'rules["retention_drop"].change_pct: a drop of 100%'),
         (good.replace("threshold = 0.04", "threshold = 4", 1).encode(), 'rules["interaction_low"].threshold: interaction_rate is a fraction'),
     ]

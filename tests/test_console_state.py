@@ -258,7 +258,7 @@ def test_save_keeps_comments_and_layout(tmp_path, config):
     # the new key sits in its own rule's table, before the comment that opens the next rule
     lines = path.read_text(encoding="utf-8").splitlines()
     index = lines.index("enabled = false")
-    assert lines[index - 1].startswith("message.en") and lines[index + 1] == ""
+    assert lines[index - 1].startswith("action.en") and lines[index + 1] == ""
 
 
 def test_parse_message_reference():

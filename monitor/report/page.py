@@ -213,6 +213,7 @@ def _comparison(comparison: Comparison, lang: str) -> str:
 
 def _bands(session: RoomSession, words: AlertWords) -> dict[str, list[Band]]:
     """Each alert's firing span, by the metric it watched."""
+    lang = words.lang
     bands: dict[str, list[Band]] = {}
     open_: dict[str, tuple[float, str]] = {}
     for alert in session.alerts:
