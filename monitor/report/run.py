@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+from feeds.dead_letters import DeadLetterFile
 from feeds.files import read_batches
 
 from ..config import Config
 from ..engine import Engine
 from ..pipeline import Pipeline
-from ..sinks import DeadLetterFile, Sink
+from ..sinks import Sink
 from .progress import ReadProgress
 from .session import RoomSession, SessionCollector
 
