@@ -15,7 +15,7 @@ from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .baselines import past_baselines
 from .pipeline import Pipeline, Source
-from .sinks import DeadLetterFile, JsonLinesWriter, Sink
+from .sinks import JsonLinesWriter, Sink
 
 log = logging.getLogger("livemon")
 
@@ -159,6 +159,8 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def headless_sinks(config: Config) -> list[Sink]:
+    from feeds.dead_letters import DeadLetterFile
+
     sinks: list[Sink] = [JsonLinesWriter()]
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
@@ -272,8 +274,10 @@ def kept_in_history(config: Config, source: str, wanted: bool):
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
     yield [collector]
     if collector.rooms:
-        paths = History.from_config(config).save_all(collector.sessions(), source)
-        print(f"livemon: {len(paths)} session(s) saved to {History.from_config(config).dir}", file=sys.stderr)
+        history = History.from_config(config)
+        paths = history.save_all(collector.sessions(), source)  # a refused write is one warning, not an error
+        if paths:
+            print(f"livemon: {len(paths)} session(s) saved to {history.dir}", file=sys.stderr)
 
 
 def _until_signal(main) -> object:
@@ -291,6 +295,7 @@ def _until_signal(main) -> object:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """A file, a ws:// feed or a simulation onto the LIVEMON stream; the end of a file or simulation ends the stream."""
+    from feeds.dead_letters import DeadLetterFile
     from feeds.jetstream.publisher import run_publish
     from feeds.jetstream.sources import source_batches
 
