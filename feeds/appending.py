@@ -13,7 +13,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-log = logging.getLogger("livemon.files")
+log = logging.getLogger("livemon.output")
 
 
 class AppendFile:

@@ -198,12 +198,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.headless:
         with kept_in_history(config, source.name, args.save_history) as extra:
             run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
-        return 0
+        return _read_to_the_end(args, source)
     if args.save_history:
         raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
     from .console.app import LivemonApp
 
     LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
+    return _read_to_the_end(args, source)
+
+
+def _read_to_the_end(args: argparse.Namespace, source) -> int:
+    """0 when the file was read to its end; else its one-line reason and 2."""
+    if source.error:
+        print(f"livemon {args.verb}: {source.error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -227,7 +227,7 @@ def test_html_is_self_contained_and_escapes_feed_text(tmp_path, config):
 
 def test_empty_input_still_writes_a_report(tmp_path, config):
     path = tmp_path / "empty.jsonl"
-    path.write_bytes(b"garbage\n")
+    path.write_bytes(b'{"type": "dance"}\n')  # JSON, but no event: a file of garbage is no recording (test_unreadable_inputs)
     report = build_report(path, config, tmp_path / "out")
     assert report.run.sessions == []
     assert pl.read_csv(tmp_path / "out" / "minutes.csv").columns == list(MINUTE_COLUMNS)

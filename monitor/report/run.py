@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from feeds.dead_letters import DeadLetterFile
-from feeds.files import read_batches
+from feeds.files import FileSource, UnreadableRecording
 
 from ..config import Config
 from ..engine import Engine
@@ -47,13 +47,13 @@ class Run:
 class _ReadingSource:
     """The file's batches, counted by the progress bar as they are read."""
 
-    def __init__(self, path: Path, progress: ReadProgress) -> None:
-        self.path = path
-        self.name = str(path)
+    def __init__(self, source: FileSource, progress: ReadProgress) -> None:
+        self.source = source
+        self.name = source.name
         self.progress = progress
 
     async def batches(self) -> AsyncIterator[list[Any]]:
-        for batch in read_batches(self.path):
+        async for batch in self.source.batches():
             self.progress.advance(batch)
             yield batch
 
@@ -72,8 +72,7 @@ class _Warnings(logging.Handler):
 def run_file(path: str | Path, config: Config, *, room: str | None = None, progress: ReadProgress | None = None) -> Run:
     """Read a whole recording; bad lines, a cut gzip or rejected events never stop it."""
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+    source = FileSource(path)  # what is no recording is refused here, before the run
     progress = progress or ReadProgress(path)
     engine = Engine(config, room=room)
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
@@ -81,7 +80,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
     # a short queue keeps the bar close to what the engine has taken, not just read
-    pipeline = Pipeline(engine, _ReadingSource(path, progress), sinks, speed=None, queue_size=2)
+    pipeline = Pipeline(engine, _ReadingSource(source, progress), sinks, speed=None, queue_size=2)
     warnings = _Warnings()
     reader_log = logging.getLogger("livemon.files")
     reader_log.addHandler(warnings)
@@ -90,4 +89,6 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     finally:
         reader_log.removeHandler(warnings)
         progress.finish()
+    if source.error:
+        raise UnreadableRecording(source.error)
     return Run(str(path), collector.sessions(), summary, engine.totals.filtered, warnings.messages)
