@@ -8,7 +8,7 @@ a leading UTF-8 byte order mark is read past.
 
 A file that is no recording at all (a directory, a spreadsheet, a PDF, an
 image, a log, a corrupt Parquet, a CSV whose rows do not fit its header) is
-refused by `check_recording` before the run with one line saying what it is
+refused by `check_file` before the run with one line saying what it is
 (`UnreadableRecording`, a ValueError: exit status 2). What only shows while
 reading (a Parquet page corrupt in the middle) ends the reading; the source
 keeps the reason in `error`, and the command exits with it after the run.
@@ -100,7 +100,7 @@ def _recorded(line: bytes) -> str | Rejection | None:
     return replayed(record) if isinstance(record, dict) else None
 
 
-def check_recording(path: str | Path) -> str:
+def check_file(path: str | Path) -> str:
     """The file's format, or UnreadableRecording saying why it is no recording (before any run)."""
     path = Path(path)
     kind = file_format(path)
@@ -271,7 +271,7 @@ class FileSource:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.name = str(path)
-        check_recording(self.path)
+        check_file(self.path)
         self.error: str | None = None  # why reading stopped before the end, if it did
 
     async def batches(self) -> AsyncIterator[list[Any]]:
