@@ -15,7 +15,6 @@ and every value writable as JSON, on both paths alike.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
@@ -424,7 +423,9 @@ def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
     orjson counts nesting itself (1024 levels, no recursion); a number too big
     for a double (`1e400`) is read again as infinity by msgspec, so each field
     judges it as the fast path does (`ts` -> bad_ts, `amount` -> bad_value, an
-    unknown field is ignored).
+    unknown field is ignored). That second read, like the batch decode of
+    `parse_lines`, can meet text deeper than Python's recursion limit only past
+    the overflowing number; msgspec then raises RecursionError itself.
     """
     try:
         decoded = orjson.loads(raw)
@@ -432,12 +433,14 @@ def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
         detail = str(error).split(":")[0][:120]
         if detail.startswith("depth limit"):
             return [_too_deep_rejection(raw)]
-        if not detail.startswith("number is infinity") or _openers(raw) > _DECODER_DEPTH:
+        if not detail.startswith("number is infinity"):
             return [Rejection("invalid_json", detail, raw)]
         try:
             decoded = _decode_overflowing(raw)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return [Rejection("invalid_json", detail, raw)]
+        except RecursionError:  # msgspec's own guard, raised before any harm: deeper than any event may be
+            return [_too_deep_rejection(raw)]
     if type(decoded) is list:
         return [validate(item) for item in decoded]
     return [validate(decoded)]

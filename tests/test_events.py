@@ -156,6 +156,10 @@ def test_numbers_a_double_cannot_hold_are_judged_per_field():
         assert reasons(raw) == ["ok"]
         # the same line beside a bad event in one batch takes the careful path: the same answer
         assert reasons(b"[" + raw + b', {"type": "like", "ts": -5}]') == ["ok", "bad_ts"]
+    many = b"[" + b",".join([b'{"type": "like", "ts": %d, "x": 1e400}' % T] * 300) + b"]"
+    assert reasons(many) == ["ok"] * 300  # a big batch too (it skips the C decoder's first read)
+    deep_after = b'{"type": "like", "ts": %d, "x": 1e400, "y": ' % T + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert reasons(deep_after) == ["invalid_json"]
     assert [validate({"type": "order", "ts": T, "product": "p", "amount": value}).reason
             for value in (float("inf"), float("nan"), 2**70, 10**400)] == ["bad_value"] * 4
     assert [validate({"type": "like", "ts": value}).reason
