@@ -106,3 +106,73 @@ async def test_a_client_that_does_not_resume_sees_the_events_unchanged():
         assert plain.response.headers["Livemon-Next"] == "1"
     await server.close()
     assert orjson.loads(message(1))["type"] == "like"
+
+
+class CuttingProxy:
+    """A TCP relay on 127.0.0.1 that cuts its first connection once `cut_after` bytes came from upstream."""
+
+    def __init__(self, upstream_port: int, cut_after: int) -> None:
+        self.upstream_port = upstream_port
+        self.cut_after = cut_after
+        self.connections = 0
+        self.cut = False
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        self._server.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        cutting = not self.cut
+
+        async def pipe(source, sink, count: bool) -> None:
+            sent = 0
+            try:
+                while data := await source.read(4096):
+                    sink.write(data)
+                    await sink.drain()
+                    sent += len(data) if count else 0
+                    if count and cutting and sent >= self.cut_after and not self.cut:
+                        self.cut = True  # a network fault: both sides just stop, no closing handshake
+                        writer.transport.abort()
+                        up_writer.transport.abort()
+                        return
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer, False), pipe(up_reader, writer, True))
+
+
+async def test_serve_and_watch_through_a_cut_give_what_replay_gives(tmp_path):
+    """The outage of the user's report: `watch` of a served file loses its connection mid-stream, and no line differs."""
+    import re
+    import sys
+
+    from .test_feeds_cli import CONFIG, livemon, replay, session_events
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    session = tmp_path / "session.jsonl"
+    session.write_bytes(b"\n".join(session_events()) + b"\n")
+    server = livemon("serve", str(session), "--speed", "20", "--port", "0", "--config", str(config))
+    url = re.search(r"ws://\S+", server.stderr.readline().decode()).group()
+    proxy = CuttingProxy(int(url.rsplit(":", 1)[1]), cut_after=8_000)
+    await proxy.start()
+    watcher = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "monitor", "watch", f"ws://127.0.0.1:{proxy.port}", "--headless", "--config", str(config),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(config.parent),
+    )
+    watched, errors = await asyncio.wait_for(watcher.communicate(), 60)
+    await proxy.close()
+    assert watcher.returncode == 0, errors.decode()
+    assert server.wait(timeout=10) == 0
+    assert proxy.cut and proxy.connections == 2  # it was cut, and it came back
+    assert watched.splitlines() == replay(session, config)
