@@ -224,6 +224,8 @@ class EventServer:
 
     def _resume(self, connection: ServerConnection, request: Request, response: Response) -> None:
         """Say in the handshake where this connection starts, and what its client lost since its last message."""
+        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:  # refused (a wrong token): nothing to say
+            return
         start, lost_messages, lost_events = self.replay.resume_point(request.headers.get(RESUME))
         self._starts[connection] = start
         response.headers[RUN] = self.replay.run

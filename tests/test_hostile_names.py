@@ -10,7 +10,7 @@ from pathlib import Path
 from monitor.report import History, build_report, terminal_text
 from monitor.report.build import history_text
 
-from .test_report import T0, config, known_session, write_jsonl  # noqa: F401  (fixture)
+from .test_report import config, known_session, write_jsonl  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 
