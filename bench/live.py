@@ -57,7 +57,8 @@ async def publish(rate: int, batch: int, seconds: float) -> None:
                 server.publish(message)
         else:
             for at in range(0, len(messages), batch):
-                server.publish("[" + ",".join(messages[at:at + batch]) + "]")
+                part = messages[at:at + batch]
+                server.publish("[" + ",".join(part) + "]", len(part))
         next_at += step
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
     elapsed = time.perf_counter() - started

@@ -13,13 +13,14 @@ One JSON object per line, appended:
 Replaying the file (feeds/files.py reads these lines through `replayed`) gives
 the same events and the same rejections as the live run. Lines are flushed
 within a second of being written and on close, so a kill loses at most the last
-second and every complete line replays.
+second and every complete line replays. A disk that refuses a write stops the
+recording with one warning; the monitor goes on (feeds/appending.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import json
 import math
 import os
 from pathlib import Path
@@ -27,9 +28,11 @@ from typing import Any
 
 import orjson
 
-from monitor.events import REASONS, Rejection
+from monitor.events import REASONS, Rejection, parse_object
 from monitor.progress import SourceProgress
 from monitor.sinks import Sink
+
+from .appending import AppendFile
 
 
 class Recorder(Sink):
@@ -37,33 +40,22 @@ class Recorder(Sink):
 
     def __init__(self, path: str | Path, *, flush_s: float = 1.0) -> None:
         self.path = Path(path)
-        self.flush_s = flush_s
         self.lines = 0
-        self.file = open(self.path, "ab")
-        if self.file.tell() and not _ends_with_newline(self.path):
-            self.file.write(b"\n")  # an earlier run was killed mid-line: keep the new lines whole
-        self._flush_timer: asyncio.TimerHandle | None = None
+        self.out = AppendFile(self.path, "recording", flush_s=flush_s)
+        if self.out.file.tell() and not _ends_with_newline(self.path):
+            self.out.write(b"\n", lines=0)  # an earlier run was killed mid-line: keep the new lines whole
+
+    @property
+    def failed(self) -> str | None:
+        """Why the recording stopped early, if it did."""
+        return self.out.failed
 
     def on_message(self, raw: Any, arrival_ms: float) -> None:
-        self.file.write(recorded_line(raw, arrival_ms))
+        self.out.write(recorded_line(raw, arrival_ms))
         self.lines += 1
-        if self._flush_timer is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no event loop: nobody would flush later
-                self.file.flush()
-                return
-            self._flush_timer = loop.call_later(self.flush_s, self._flush)
-
-    def _flush(self) -> None:
-        self._flush_timer = None
-        self.file.flush()
 
     def close(self, summary: dict) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        self.file.close()
+        self.out.close()
 
 
 def recorded_line(raw: Any, arrival_ms: float) -> bytes:
@@ -82,8 +74,24 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     elif isinstance(raw, bytes):
         record = {"arrival": arrival, "raw": raw.decode("utf-8", "replace")}
     else:
-        record = {"arrival": arrival, "raw": orjson.dumps(raw, default=str).decode()}
+        try:
+            record = {"arrival": arrival, "raw": orjson.dumps(raw, default=str).decode()}
+        except (TypeError, orjson.JSONEncodeError):
+            record = _unusual_row(raw, arrival)
     return orjson.dumps(record) + b"\n"
+
+
+def _unusual_row(row: Any, arrival: int) -> dict:
+    """A decoded row orjson cannot write (nested too deep, an integer beyond 64 bits).
+
+    Too deep is what the parser refuses: keep its verdict, which replays as the
+    same rejection. Anything else the parser took is written by the standard
+    library (which writes any integer), so it replays as the same event.
+    """
+    verdict = parse_object(row)
+    if type(verdict) is Rejection:
+        return {"arrival": arrival, "refused": verdict.reason, "detail": verdict.detail}
+    return {"arrival": arrival, "raw": json.dumps(row, default=str)}
 
 
 def replayed(record: dict) -> str | Rejection | SourceProgress | None:

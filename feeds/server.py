@@ -10,6 +10,15 @@ length), `close()` first lets every client receive what was published, then
 closes with 1000 and the reason `end of stream`, which tells our client the
 feed is over. Stopping the server otherwise (`end_of_stream=False`, SIGINT)
 closes with 1001 "going away", and clients keep trying to reconnect.
+
+A client that reconnects resumes where it was cut (docs/feed-protocol.md):
+the server numbers its messages (one sequence per server run), keeps the last
+ones in a replay buffer bounded by count and bytes, and a client that names
+the last number it saw in the `Livemon-Resume` header of its handshake gets
+everything after it. The numbers travel in the handshake's response headers,
+never in the messages, so the events on the wire stay exactly as published.
+What the buffer no longer holds is counted (messages and events) and told to
+the client in the same headers.
 """
 
 from __future__ import annotations
@@ -17,11 +26,15 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import secrets
 import time
+from array import array
+from collections import deque
 from http import HTTPStatus
 from pathlib import Path
 from ssl import SSLContext
 from typing import Iterable, Iterator
+from weakref import WeakKeyDictionary
 
 import orjson
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -34,7 +47,7 @@ from monitor.progress import SourceProgress
 from monitor.pipeline import Pacer
 
 from .files import read_batches
-from .websocket_client import END_OF_STREAM
+from .protocol import END_OF_STREAM, LOST_EVENTS, LOST_MESSAGES, NEXT, RESUME, RUN
 
 log = logging.getLogger("livemon.server")
 
@@ -42,14 +55,68 @@ _END = object()  # queued after the last message of a feed that ended
 
 
 class _Client:
-    """One connected monitor: its connection, its queue of unsent messages, its sender."""
+    """One connected monitor: its connection, what it missed, its queue of unsent messages, its sender."""
 
-    __slots__ = ("connection", "queue", "sender")
+    __slots__ = ("connection", "backlog", "queue", "sender")
 
-    def __init__(self, connection: ServerConnection, size: int) -> None:
+    def __init__(self, connection: ServerConnection, size: int, backlog: list) -> None:
         self.connection = connection
+        self.backlog = backlog  # buffered messages after its resume point, sent before the queue
         self.queue: asyncio.Queue = asyncio.Queue(size)
         self.sender: asyncio.Task | None = None
+
+
+class ReplayBuffer:
+    """The server run's last messages, bounded by count and bytes, and how many events every message held.
+
+    The event count per sequence (8 bytes a message, for the whole run) is
+    what lets a client that comes back too late learn exactly how many events
+    it lost, not just how many messages.
+    """
+
+    def __init__(self, max_messages: int, max_bytes: int) -> None:
+        self.max_messages = max_messages
+        self.max_bytes = max_bytes
+        self.run = secrets.token_hex(8)
+        self.last = 0  # sequence of the newest message
+        self.events = 0  # events published so far
+        self._events_before = array("q")  # [seq - 1]: events published before message seq
+        self._kept: deque[tuple[int, str | bytes, int]] = deque()  # (seq, message, size)
+        self._bytes = 0
+
+    def add(self, message: str | bytes, events: int) -> None:
+        self.last += 1
+        self._events_before.append(self.events)
+        self.events += events
+        size = len(message)
+        self._kept.append((self.last, message, size))
+        self._bytes += size
+        while self._kept and (len(self._kept) > self.max_messages or self._bytes > self.max_bytes):
+            self._bytes -= self._kept.popleft()[2]
+
+    @property
+    def oldest(self) -> int:
+        """The sequence of the oldest message kept (last + 1 when none is)."""
+        return self._kept[0][0] if self._kept else self.last + 1
+
+    def events_before(self, seq: int) -> int:
+        return self._events_before[seq - 1] if seq <= self.last else self.events
+
+    def resume_point(self, asked: str | None) -> tuple[int, int, int]:
+        """(next sequence to send, messages lost, events lost) for a client's `Livemon-Resume` value."""
+        run, _, last = (asked or "new").partition(":")
+        if run == "new" or not last.isdigit():
+            return self.last + 1, 0, 0
+        wanted = int(last) + 1 if run == self.run else 1  # a new run: all of it was missed
+        wanted = min(wanted, self.last + 1)
+        start = max(wanted, self.oldest)
+        return start, start - wanted, self.events_before(start) - self.events_before(wanted)
+
+    def since(self, seq: int) -> list[str | bytes] | None:
+        """Messages from `seq` on, or None when some of them are gone already."""
+        if seq < self.oldest:
+            return None
+        return [message for number, message, _ in self._kept if number >= seq]
 
 
 class EventServer:
@@ -64,6 +131,8 @@ class EventServer:
         *,
         ssl: SSLContext | None = None,
         close_timeout_s: float = 2.0,
+        replay_messages: int = 10_000,
+        replay_bytes: int = 16 << 20,
     ) -> None:
         self.host = host
         self.port = port  # the bound port once started (port 0: any free one)
@@ -73,6 +142,9 @@ class EventServer:
         self.close_timeout_s = close_timeout_s
         self.clients: set[_Client] = set()
         self.dropped = 0  # clients dropped for falling behind
+        self.replay = ReplayBuffer(replay_messages, replay_bytes)
+        # a handshake's resume point, until its handler runs (a handshake that fails leaves nothing behind)
+        self._starts: WeakKeyDictionary[ServerConnection, int] = WeakKeyDictionary()
         self._server: Server | None = None
         self._joined = asyncio.Condition()
         self._closing: set[asyncio.Task] = set()
@@ -87,6 +159,7 @@ class EventServer:
             self.host,
             self.port,
             process_request=self._authorize if self.token else None,
+            process_response=self._resume,
             ssl=self.ssl,
             compression=None,  # per-client deflate would compress every message once per client
             max_size=64 * 1024,  # monitors only listen
@@ -99,8 +172,13 @@ class EventServer:
         async with self._joined:
             await self._joined.wait_for(lambda: len(self.clients) >= count)
 
-    def publish(self, message: str | bytes) -> None:
-        """Queue one message (text: events; bytes go out as a binary frame) for every client."""
+    def publish(self, message: str | bytes, events: int = 1) -> None:
+        """Queue one message (text: events; bytes go out as a binary frame) for every client.
+
+        `events` is how many inputs it carries (a batch array holds many), for
+        the count a client that comes back too late is told it lost.
+        """
+        self.replay.add(message, events)
         for client in list(self.clients):
             try:
                 client.queue.put_nowait(message)
@@ -145,9 +223,24 @@ class EventServer:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "a valid bearer token is required\n")
         return None
 
+    def _resume(self, connection: ServerConnection, request: Request, response: Response) -> None:
+        """Say in the handshake where this connection starts, and what its client lost since its last message."""
+        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:  # refused (a wrong token): nothing to say
+            return
+        start, lost_messages, lost_events = self.replay.resume_point(request.headers.get(RESUME))
+        self._starts[connection] = start
+        response.headers[RUN] = self.replay.run
+        response.headers[NEXT] = str(start)
+        response.headers[LOST_MESSAGES] = str(lost_messages)
+        response.headers[LOST_EVENTS] = str(lost_events)
+
     async def _handle(self, connection: ServerConnection) -> None:
-        client = _Client(connection, self.queue_per_client)
-        self.clients.add(client)
+        backlog = self.replay.since(self._starts.pop(connection, self.replay.last + 1))
+        if backlog is None:  # gone from the buffer since the handshake said otherwise: ask it to come again
+            await connection.close(CloseCode.TRY_AGAIN_LATER, "the resume point is gone; reconnect")
+            return
+        client = _Client(connection, self.queue_per_client, backlog)
+        self.clients.add(client)  # from here on `publish` queues for it: nothing falls between backlog and queue
         client.sender = asyncio.create_task(self._send(client))
         async with self._joined:
             self._joined.notify_all()
@@ -164,6 +257,9 @@ class EventServer:
     async def _send(client: _Client) -> None:
         connection, queue = client.connection, client.queue
         try:
+            backlog, client.backlog = client.backlog, []
+            for message in backlog:
+                await connection.send(message)
             while True:
                 message = await queue.get()
                 if message is _END:
@@ -209,10 +305,12 @@ async def serve_simulation(
     from .simulator import generate
 
     events = generate(scenario, duration_s, seed=seed, rooms=1, start_ms=int(time.time() * 1000))
-    return await _publish_paced(server, ((event["ts"], orjson.dumps(event).decode(), True) for event in events), speed, batch)
+    return await _publish_paced(
+        server, ((event["ts"], orjson.dumps(event).decode(), True, 1) for event in events), speed, batch
+    )
 
 
-Message = tuple[object, str | bytes, bool]  # (ts or None, message, whether it is one event that may join a batch)
+Message = tuple[object, str | bytes, bool, int]  # (ts or None, message, one event that may join a batch, inputs it holds)
 
 
 def _file_messages(path: str | Path) -> Iterator[Message]:
@@ -220,26 +318,26 @@ def _file_messages(path: str | Path) -> Iterator[Message]:
         for row in rows:
             if type(row) is Rejection:  # a recording's refused input: replay what can be replayed
                 if isinstance(row.raw, bytes):
-                    yield None, row.raw, False
+                    yield None, row.raw, False, 1
                 continue
             if type(row) is SourceProgress:  # a recorded source's progress: no message of the wire contract
                 continue
             if isinstance(row, dict):  # CSV / Parquet row: an empty cell is an absent field, as in replay
                 present = {key: value for key, value in row.items() if value is not None}
-                yield present.get("ts"), orjson.dumps(present, default=str).decode(), True
+                yield present.get("ts"), orjson.dumps(present, default=str).decode(), True, 1
                 continue
             text = row if isinstance(row, str) else row.decode("utf-8", "replace")
             try:
                 decoded = orjson.loads(row)
             except orjson.JSONDecodeError:
-                yield None, text, False
+                yield None, text, False, 1
                 continue
             if type(decoded) is dict:
-                yield decoded.get("ts"), text, True
+                yield decoded.get("ts"), text, True, 1
             elif type(decoded) is list and decoded and type(decoded[0]) is dict:
-                yield decoded[0].get("ts"), text, False
+                yield decoded[0].get("ts"), text, False, len(decoded)
             else:
-                yield None, text, False
+                yield None, text, False, len(decoded) if type(decoded) is list else 1
 
 
 async def _publish_paced(server: EventServer, messages: Iterable[Message], speed: float | None, batch: int) -> int:
@@ -250,11 +348,11 @@ async def _publish_paced(server: EventServer, messages: Iterable[Message], speed
     def flush() -> None:
         nonlocal sent
         if pending:
-            server.publish(pending[0] if len(pending) == 1 else "[" + ",".join(pending) + "]")
+            server.publish(pending[0] if len(pending) == 1 else "[" + ",".join(pending) + "]", len(pending))
             pending.clear()
             sent += 1
 
-    for ts, message, one_event in messages:
+    for ts, message, one_event, inputs in messages:
         try:
             wait = pacer.delay(parse_ts(ts)) if ts is not None else 0.0
         except BadTimestamp:
@@ -269,7 +367,7 @@ async def _publish_paced(server: EventServer, messages: Iterable[Message], speed
                 await asyncio.sleep(0)  # let the senders run between bursts
         else:
             flush()
-            server.publish(message)
+            server.publish(message, inputs)
             sent += 1
     flush()
     return sent

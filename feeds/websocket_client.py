@@ -11,7 +11,15 @@ buffering it, so the source counts it and reconnects).
 
 A server that closes with code 1000 and the reason `end of stream` says the
 feed is over (a served file has ended): the source ends, and so does the run.
-Any other close, or none, means reconnect.
+A server that refuses the token (HTTP 401 or 403) will refuse it again: the
+source ends and keeps the reason in `refused`. Any other close or refusal, or
+none, means reconnect.
+
+Reconnecting resumes: the client names the last message it received in the
+`Livemon-Resume` handshake header and a livemon server sends what followed
+(docs/feed-protocol.md); what the server no longer holds is added to
+`lost_messages` and `lost_events`. Against a server that does not number its
+messages the source reconnects as before, from the live edge.
 """
 
 from __future__ import annotations
@@ -29,11 +37,9 @@ from websockets.uri import parse_uri
 
 from monitor.events import Rejection
 
+from .protocol import END_OF_STREAM, LOST_EVENTS, LOST_MESSAGES, NEXT, RESUME, RUN
+
 log = logging.getLogger("livemon.websocket")
-
-#: Close reason (with code 1000) of a server whose feed has ended.
-END_OF_STREAM = "end of stream"
-
 
 def ignore_status(state: str, detail: str = "") -> None:
     """Until a pipeline takes the source, nobody listens to its state."""
@@ -82,6 +88,12 @@ class WebSocketSource:
         self.backoff_first_s = backoff_first_s
         self.backoff_max_s = backoff_max_s
         self.connections = 0  # successful connections so far; more than one means the feed had gaps
+        self.lost_messages = 0  # messages sent while disconnected that the server no longer held
+        self.lost_events = 0  # the events in them
+        self.refused: str | None = None  # why the server will not let this client in (a wrong token)
+        self._run: str | None = None  # the server run the sequence numbers belong to
+        self._next: int | None = None  # the sequence of the next message; None: the server does not number them
+        self._headers: dict[str, str] = {}
         self._options: dict = {
             "max_size": max_message_bytes,
             "open_timeout": 10,
@@ -90,7 +102,7 @@ class WebSocketSource:
             "close_timeout": 2,
         }
         if token:
-            self._options["additional_headers"] = {"Authorization": f"Bearer {token}"}
+            self._headers["Authorization"] = f"Bearer {token}"
         if cafile:
             self._options["ssl"] = ssl.create_default_context(cafile=cafile)
 
@@ -99,19 +111,27 @@ class WebSocketSource:
         while True:
             self.on_status("connecting", self.url)
             try:
-                connection = await connect(self.url, **self._options)
+                connection = await connect(self.url, additional_headers=self._handshake(), **self._options)
             except (OSError, TimeoutError, WebSocketException) as error:
+                if isinstance(error, InvalidStatus) and error.response.status_code in (401, 403):
+                    self.refused = f"{self.url}: the server refused the token (HTTP {error.response.status_code})"
+                    self.on_status("disconnected", f"{self.refused}; not retrying")
+                    return
                 await self._pause(backoff, _why_not_connected(error))
                 continue
             backoff.reset()
             self.connections += 1
-            self.on_status("connected", self.url)
+            self.on_status("connected", self._resumed(connection.response.headers))
             async with connection:
                 try:
                     async for batch in _drained(connection):
+                        if self._next is not None:
+                            self._next += len(batch)  # one input per frame, binary ones included
                         yield batch
                 except ConnectionClosed as closed:
                     if closed.sent is not None and closed.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                        if self._next is not None:
+                            self._next += 1  # the refused frame: resume after it, or it comes again
                         yield [Rejection(
                             "too_large",
                             f"message over max_message_bytes ({self.max_message_bytes}); the connection was reopened",
@@ -123,6 +143,26 @@ class WebSocketSource:
                         return
                     why = _why_closed(closed)
             await self._pause(backoff, why)
+
+    def _handshake(self) -> dict[str, str]:
+        """The headers of the next connection: the token, and where to resume."""
+        resume = "new" if self._next is None else f"{self._run}:{self._next - 1}"
+        return {**self._headers, RESUME: resume}
+
+    def _resumed(self, headers) -> str:
+        """Take the server's resume point; the status detail says what the gap cost."""
+        run, start = headers.get(RUN), headers.get(NEXT, "")
+        if run is None or not start.isdigit():  # a server that does not number its messages
+            self._run = self._next = None
+            return self.url
+        self._run, self._next = run, int(start)
+        messages, events = int(headers.get(LOST_MESSAGES, "0")), int(headers.get(LOST_EVENTS, "0"))
+        if not messages:
+            return self.url
+        self.lost_messages += messages
+        self.lost_events += events
+        log.warning("%s: reconnected; %d events (%d messages) sent during the gap are gone", self.url, events, messages)
+        return f"{self.url}; {events} events lost in the gap"
 
     async def _pause(self, backoff: Backoff, why: str) -> None:
         delay = backoff.next()

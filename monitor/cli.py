@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import ipaddress
+import os
 from contextlib import contextmanager
+from pathlib import Path
 import logging
 import re
 import signal
@@ -16,13 +19,47 @@ from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .baselines import past_baselines
 from .pipeline import Pipeline, Source, check_recording
-from .sinks import DeadLetterFile, JsonLinesWriter, Sink
+from .sinks import JsonLinesWriter, Sink
 
 log = logging.getLogger("livemon")
 
 
 class UsageError(Exception):
     """Bad input from the user: one line on stderr, exit 2."""
+
+
+#: The environment variable that holds the feed's bearer token (or give --token-file PATH).
+TOKEN_ENV = "LIVEMON_TOKEN"
+
+
+def _token_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--token-file", metavar="PATH", help=f"file holding the bearer token {what} (or set {TOKEN_ENV})")
+    parser.add_argument("--token", help=f"refused: a token in the command line shows in `ps`; use {TOKEN_ENV} or --token-file")
+
+
+def feed_token(args: argparse.Namespace) -> str | None:
+    """The bearer token from --token-file or LIVEMON_TOKEN; never from the command line, never in a message."""
+    if args.token is not None:
+        raise UsageError(f"--token would show the token to every user of this machine (ps, shell history); "
+                         f"set {TOKEN_ENV} or use --token-file PATH")
+    if args.token_file:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{args.token_file}: cannot read the token file ({getattr(error, 'strerror', None) or 'not text'})") from None
+        if not token or "\n" in token:
+            raise UsageError(f"{args.token_file}: the token file must hold one line, the token")
+        return token
+    return os.environ.get(TOKEN_ENV) or None
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_speed(text: str) -> float | None:
@@ -84,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
-    watch.add_argument("--token", help="bearer token sent to the server")
+    _token_options(watch, "sent to the server")
     watch.add_argument("--cafile", help="CA file for wss://")
     watch.add_argument("--orders", choices=("tiktok-shop",),
                        help="orders from this source join the room (default from config: [broadcast] orders)")
@@ -99,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--speed", type=parse_speed, default=1.0, help="pacing by event time (default 1)")
-    serve.add_argument("--token", help="clients must send 'Authorization: Bearer TOKEN'")
+    _token_options(serve, "clients must send ('Authorization: Bearer TOKEN')")
     serve.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
     serve.add_argument("--seed", type=int, default=1)
     _common(serve)
@@ -113,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
     publish.add_argument("--rooms", type=int, default=1, help="simulated rooms (default 1)")
     publish.add_argument("--seed", type=int, default=1)
-    publish.add_argument("--token", help="bearer token for a ws:// feed")
+    _token_options(publish, "for a ws:// feed")
     _common(publish)
 
     worker = verbs.add_parser("worker", help="run the engine on partitions of a NATS JetStream stream")
@@ -173,6 +210,8 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def headless_sinks(config: Config) -> list[Sink]:
+    from feeds.dead_letters import DeadLetterFile
+
     sinks: list[Sink] = [JsonLinesWriter(AlertWords(config.rules, config.lang))]
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
@@ -214,13 +253,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.headless:
         with kept_in_history(config, source.name, args.save_history) as extra:
             summary = run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
-        check_recording(summary, args.file)
-        return 0
+        code = _read_to_the_end(args, source)
+        if code == 0:
+            check_recording(summary, args.file)
+        return code
     if args.save_history:
         raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
     from .console.app import LivemonApp
 
     LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
+    return _read_to_the_end(args, source)
+
+
+def _read_to_the_end(args: argparse.Namespace, source) -> int:
+    """0 when the file was read to its end; else its one-line reason and 2."""
+    if source.error:
+        print(f"livemon {args.verb}: {source.error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -269,7 +318,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         source = shopee_source(args.url, config, room=args.room)
     else:
         source = WebSocketSource(
-            args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
+            args.url, token=feed_token(args), cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
         )
     orders = args.orders or config.broadcast.orders
     if orders:  # a broadcast of two sources: the audience above, the orders from the shop
@@ -284,11 +333,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with kept_in_history(config, source.name, args.save_history) as keep:
         if args.headless:
             run_headless(config, source, speed=None, live=True, room=args.room, extra=[*extra, *keep])
-            return 0
-        from .console.app import LivemonApp
+        else:
+            from .console.app import LivemonApp
 
-        LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
-                   sinks=[*extra, *keep]).run()
+            LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
+                       sinks=[*extra, *keep]).run()
+    refused = getattr(source, "refused", None)
+    if refused:  # a wrong token is refused again on every try: say so once and stop
+        print(f"livemon watch: {refused}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -303,8 +356,10 @@ def kept_in_history(config: Config, source: str, wanted: bool):
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
     yield [collector]
     if collector.rooms:
-        paths = History.from_config(config).save_all(collector.sessions(), source)
-        print(f"livemon: {len(paths)} session(s) saved to {History.from_config(config).dir}", file=sys.stderr)
+        history = History.from_config(config)
+        paths = history.save_all(collector.sessions(), source)  # a refused write is one warning, not an error
+        if paths:
+            print(f"livemon: {len(paths)} session(s) saved to {history.dir}", file=sys.stderr)
 
 
 def _until_signal(main) -> object:
@@ -322,12 +377,14 @@ def _until_signal(main) -> object:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """A file, a ws:// feed or a simulation onto the LIVEMON stream; the end of a file or simulation ends the stream."""
+    from feeds.dead_letters import DeadLetterFile
     from feeds.jetstream.publisher import run_publish
     from feeds.jetstream.sources import source_batches
 
     if (args.source is None) == (args.simulate is None):
         raise UsageError("give a FILE, a ws:// URL or --simulate SCENARIO (one of them)")
     config = _load(args)
+    args.token = feed_token(args)  # what feeds/jetstream/sources.py hands the websocket client
     batches, live = source_batches(args, config)
     sinks = [DeadLetterFile(config.input.dead_letter)] if config.input.dead_letter else []
     summary = _until_signal(lambda stop: run_publish(
@@ -386,6 +443,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if (args.file is None) == (args.simulate is None):
         raise UsageError("give a FILE or --simulate SCENARIO (one of the two)")
+    token = feed_token(args)
+    if not token and not _loopback(args.host):
+        print(f"livemon serve: warning: {args.host} is reachable from other machines and no token is set: "
+              f"anyone who reaches the port reads the feed ({TOKEN_ENV} or --token-file sets one)",
+              file=sys.stderr, flush=True)
     if args.file:
         from feeds.files import FileSource
 
@@ -397,7 +459,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown scenario {args.simulate!r}; choose one of {', '.join(SCENARIOS)}")
 
     async def main() -> None:
-        server = EventServer(args.host, args.port, token=args.token)
+        server = EventServer(args.host, args.port, token=token)
         try:
             await server.start()
         except OSError as error:

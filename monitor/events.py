@@ -5,12 +5,17 @@ Two paths give the same answer. The fast path decodes JSON straight into an
 struct cannot express; whatever it does not take goes through the pydantic
 models, which are the contract's reference and name the reason. A property
 test keeps the two in step.
+
+Limits the contract's types do not say (docs/bad-input.md): an event nests at
+most `MAX_DEPTH` levels (deeper is `invalid_json`), `count` and `quantity` are
+at most `MAX_COUNT`, `amount` at most `MAX_ORDER_AMOUNT`, and `ts` lies in
+[`MIN_TS_MS`, `MAX_TS_MS`] (else `bad_ts`). They keep every later sum finite
+and every value writable as JSON, on both paths alike.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
@@ -33,6 +38,19 @@ REASONS = (
     "too_many_rooms",
 )
 
+#: Deepest nesting an event may have (the event object is level 1). Deeper input
+#: is `invalid_json`: it is no event, and deep values break the JSON writers
+#: (orjson writes at most 255 levels) and Python's recursion limit.
+MAX_DEPTH = 64
+#: Highest `count` (likes, impressions, viewers) and `quantity` of one event.
+MAX_COUNT = 10**9
+#: Highest `amount` of one order, in the room's currency: 100 billion rupiah is
+#: far above any single order, and a window of such orders still sums exactly.
+MAX_ORDER_AMOUNT = 10**11
+#: Event times before 2000-01-01 or after 2100-01-01 (UTC) are `bad_ts`.
+MIN_TS_MS = 946_684_800_000.0
+MAX_TS_MS = 4_102_444_800_000.0
+
 EVENT_TYPES = (
     "live_impression",
     "viewer_join",
@@ -50,22 +68,23 @@ EVENT_TYPES = (
 
 
 class Event(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
-    """One accepted event (ts in epoch ms); fields a type does not have keep their defaults.
+    """One accepted event (ts a float, epoch ms); fields a type does not have keep their defaults.
 
     The field types are the contract's for every type; what differs by type
-    (required fields, `count` >= 1) is checked in `_complete`.
+    (required fields, `count` >= 1) is checked in `_complete`. `ts` is a
+    string only while decoding: an accepted event's `ts` is always a float.
     """
 
     type: str
-    ts: int | float | str
+    ts: float | str
     room: str = "default"
     user: str | None = None
     id: str | None = None
-    count: Annotated[int, Meta(ge=0)] | None = None
+    count: Annotated[int, Meta(ge=0, le=MAX_COUNT)] | None = None
     product: str | None = None
     text: str = ""
-    quantity: Annotated[int, Meta(ge=1)] = 1
-    amount: Annotated[float, Meta(gt=0)] = 0.0
+    quantity: Annotated[int, Meta(ge=1, le=MAX_COUNT)] = 1
+    amount: Annotated[float, Meta(gt=0, le=MAX_ORDER_AMOUNT)] = 0.0
     order_id: str | None = None
     action: str = ""
     note: str = ""
@@ -96,34 +115,36 @@ class BadTimestamp(ValueError):
 
 
 def parse_ts(value: Any) -> float:
-    """Epoch milliseconds from a number or an RFC 3339 string with an offset."""
+    """Epoch milliseconds (a float) from a number or an RFC 3339 string with an offset.
+
+    The one place a `ts` becomes milliseconds; the range check keeps a far-off
+    clock (or a number too big for a float) out of the windows.
+    """
     if isinstance(value, bool):
         raise BadTimestamp("ts must be a number or a string, not a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise BadTimestamp("ts must be finite")
-        return int(value) if value.is_integer() else value
-    if isinstance(value, str):
+    if isinstance(value, (int, float)):
+        ms = value
+    elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise BadTimestamp(f"ts {value[:40]!r} is not RFC 3339") from None
         if moment.tzinfo is None:
             raise BadTimestamp(f"ts {value[:40]!r} has no UTC offset")
-        micros = (moment - _EPOCH).total_seconds()
-        ms = round(micros * 1000, 3)
-        return int(ms) if float(ms).is_integer() else ms
-    raise BadTimestamp(f"ts must be a number or a string, got {type(value).__name__}")
+        ms = round((moment - _EPOCH).total_seconds() * 1000, 3)
+    else:
+        raise BadTimestamp(f"ts must be a number or a string, got {type(value).__name__}")
+    if not MIN_TS_MS <= ms <= MAX_TS_MS:  # also false for NaN
+        raise BadTimestamp("ts must be a time between 2000-01-01 and 2100-01-01")
+    return float(ms)
 
 
-_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 # ---------------------------------------------------------------- the models
 
-PositiveCount = Annotated[int, Field(ge=1, strict=True)]
+PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 
 
 class _Base(BaseModel):
@@ -156,7 +177,7 @@ class ViewerLeave(_Base):
 
 class ViewerCount(_Base):
     type: Literal["viewer_count"]
-    count: Annotated[int, Field(ge=0, strict=True)]
+    count: Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 
 
 class Like(_Base):
@@ -198,7 +219,7 @@ class Order(_Base):
     product: str
     user: str | None = None
     quantity: PositiveCount = 1
-    amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 0.0
+    amount: Annotated[float, Field(gt=0, le=MAX_ORDER_AMOUNT, allow_inf_nan=False)] = 0.0
     order_id: str | None = None
 
 
@@ -238,6 +259,8 @@ def validate_model(obj: Any) -> Event | Rejection:
     """The reference path: pydantic decides and names the reason."""
     if not isinstance(obj, dict):
         return Rejection("not_an_object", f"expected an object, got {_json_kind(obj)}", obj)
+    if _too_deep(obj):
+        return _too_deep_rejection(obj)
     try:
         model = _adapter.validate_python(obj)
     except ValidationError as error:
@@ -247,6 +270,24 @@ def validate_model(obj: Any) -> Event | Rejection:
     if "count" not in fields:
         fields["count"] = 1
     return Event(**fields)
+
+
+def _too_deep(obj: dict) -> bool:
+    """Whether a decoded object nests deeper than MAX_DEPTH, found without recursion."""
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        for child in value.values() if type(value) is dict else value:
+            kind = type(child)
+            if kind is dict or kind is list or kind is tuple:
+                if depth == MAX_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _too_deep_rejection(raw: Any) -> Rejection:
+    return Rejection("invalid_json", f"nested deeper than {MAX_DEPTH} levels", raw)
 
 
 # ---------------------------------------------------------------- the fast path
@@ -262,10 +303,10 @@ def _complete(event: Event) -> Event | None:
     kind = event.type
     if kind not in _KNOWN:
         return None
-    ts_type = type(event.ts)
-    if ts_type is not int:
+    ts = event.ts
+    if type(ts) is not float or not MIN_TS_MS <= ts <= MAX_TS_MS:  # the common case needs no call
         try:
-            event.ts = parse_ts(event.ts)
+            event.ts = parse_ts(ts)
         except BadTimestamp:
             return None
     count = event.count
@@ -288,7 +329,7 @@ _convert = msgspec.convert
 
 def validate(obj: Any) -> Event | Rejection:
     """Judge one decoded object: the struct when it fits, else the models."""
-    if type(obj) is dict:
+    if type(obj) is dict and not _too_deep(obj):
         try:
             event = _complete(_convert(obj, Event))
         except msgspec.ValidationError:
@@ -304,17 +345,38 @@ def _json_kind(obj: Any) -> str:
     return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(obj), type(obj).__name__)
 
 
+#: The C decoder counts nesting against Python's recursion limit (1000), so it
+#: only gets text with at most this many `{` and `[`: it cannot nest deeper.
+_DECODER_DEPTH = 256
+
+
+def _openers(raw: str | bytes) -> int:
+    """An upper bound of the nesting depth: every `{` and `[`, strings included."""
+    if type(raw) is str:
+        return raw.count("{") + raw.count("[")
+    return raw.count(b"{") + raw.count(b"[")
+
+
 def parse_message(raw: str | bytes) -> list[Event | Rejection]:
     """One websocket message or file line: one event or a JSON array batch."""
+    # nesting n levels takes 2n characters: a short message (most events) needs no count
+    openers = _openers(raw) if len(raw) > 2 * MAX_DEPTH else 0
+    if openers > _DECODER_DEPTH:
+        return _parse_slowly(raw)
     try:
         decoded = _decode_any(raw)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _parse_slowly(raw)
     if type(decoded) is list:
+        # each event holds one `{` of its own: the rest bounds how deep one may nest
+        if openers - len(decoded) > MAX_DEPTH:
+            return _parse_slowly(raw)
         events = [_complete(event) for event in decoded]
         if None in events:
             return _parse_slowly(raw)
         return events
+    if openers > MAX_DEPTH:
+        return _parse_slowly(raw)
     event = _complete(decoded)
     return [event] if event is not None else _parse_slowly(raw)
 
@@ -327,13 +389,18 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
 
     Joining the lines into one array gives the same events as decoding each
     line when every line is one event; the count check catches a line that
-    holds more than one value, and any failure falls back to `parse_message`.
+    holds more than one value, the count of `{` and `[` a line that may nest
+    too deep, and any failure falls back to `parse_message`. A line nested
+    beyond the recursion limit makes the C decoder raise RecursionError (its
+    own guard, raised before any harm): that too falls back, and
+    `parse_message` never hands such a line to it.
     """
     try:
-        decoded = _decode_list(b"[" + b",".join(lines) + b"]")
-    except (msgspec.ValidationError, msgspec.DecodeError, TypeError):
+        blob = b"[" + b",".join(lines) + b"]"
+        decoded = _decode_list(blob)
+    except (msgspec.ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         decoded = None
-    if decoded is not None and len(decoded) == len(lines):
+    if decoded is not None and len(decoded) == len(lines) and _openers(blob) - len(lines) <= MAX_DEPTH:
         events = [_complete(event) for event in decoded]
         if None not in events:
             return events
@@ -355,14 +422,35 @@ def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
 
 
 def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
-    """The careful path, one item at a time, so one bad event costs only itself."""
+    """The careful path, one item at a time, so one bad event costs only itself.
+
+    orjson counts nesting itself (1024 levels, no recursion); a number too big
+    for a double (`1e400`) is read again as infinity by msgspec, so each field
+    judges it as the fast path does (`ts` -> bad_ts, `amount` -> bad_value, an
+    unknown field is ignored). That second read, like the batch decode of
+    `parse_lines`, can meet text deeper than Python's recursion limit only past
+    the overflowing number; msgspec then raises RecursionError itself.
+    """
     try:
         decoded = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        return [Rejection("invalid_json", str(error).split(":")[0][:120], raw)]
+        detail = str(error).split(":")[0][:120]
+        if detail.startswith("depth limit"):
+            return [_too_deep_rejection(raw)]
+        if not detail.startswith("number is infinity"):
+            return [Rejection("invalid_json", detail, raw)]
+        try:
+            decoded = _decode_overflowing(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return [Rejection("invalid_json", detail, raw)]
+        except RecursionError:  # msgspec's own guard, raised before any harm: deeper than any event may be
+            return [_too_deep_rejection(raw)]
     if type(decoded) is list:
         return [validate(item) for item in decoded]
     return [validate(decoded)]
+
+
+_decode_overflowing = msgspec.json.Decoder(float_hook=float).decode
 
 
 def parse_object(obj: Any) -> Event | Rejection:

@@ -1,13 +1,12 @@
 """Where ticks go: the sink interface and the writers that need no console.
 
 The pipeline calls every sink the same way; the console, the headless JSON
-Lines writer, the dead-letter file and the recorder are all sinks.
+Lines writer, the dead-letter file and the recorder (both in feeds/) are all sinks.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from typing import IO, Any
 
 import orjson
@@ -79,25 +78,3 @@ class JsonLinesWriter(Sink):
         self.stream.write(orjson.dumps(summary) + b"\n")
         self.stream.flush()
 
-
-class DeadLetterFile(Sink):
-    """Rejected inputs with their reason, one JSON object per line."""
-
-    def __init__(self, path: str) -> None:
-        self.file = open(path, "ab")
-        self._last_flush = time.monotonic()
-
-    def on_rejections(self, rejections: list[Rejection], arrival_ms: float) -> None:
-        for rejection in rejections:
-            raw = rejection.raw
-            if isinstance(raw, bytes):
-                raw = raw.decode("utf-8", "replace")
-            record = {"arrival": arrival_ms, "reason": rejection.reason, "detail": rejection.detail, "raw": raw}
-            self.file.write(orjson.dumps(record, default=str) + b"\n")
-        now = time.monotonic()
-        if now - self._last_flush >= 1:
-            self.file.flush()
-            self._last_flush = now
-
-    def close(self, summary: dict) -> None:
-        self.file.close()

@@ -69,6 +69,10 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str =
         await asyncio.sleep(0.01)
 
 
+#: An event time inside the contract's range (2025-11-22T09:00:00Z).
+T = 1_763_802_000_000
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 

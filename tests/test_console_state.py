@@ -263,5 +263,5 @@ def test_save_keeps_comments_and_layout(tmp_path, config):
 
 def test_parse_message_reference():
     """The ticker relies on the one parser: a batch array yields each event."""
-    items = list(parse_message(b'[{"type":"comment","ts":1,"user":"a","text":"x"}]'))
+    items = list(parse_message(b'[{"type":"comment","ts":1763802000000,"user":"a","text":"x"}]'))
     assert items[0].text == "x"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from monitor.events import EVENT_TYPES, MODELS, Event, Rejection, parse_lines, parse_message, parse_ts, validate, validate_model
+from monitor.events import (
+    EVENT_TYPES, MAX_COUNT, MAX_DEPTH, MAX_ORDER_AMOUNT, MAX_TS_MS, MIN_TS_MS, MODELS, Event, Rejection, parse_lines,
+    parse_message, parse_object, parse_ts, validate, validate_model,
+)
+
+T = 1_763_802_000_000  # 2025-11-22T09:00:00Z
 
 
 def reasons(raw) -> list[str]:
@@ -21,27 +28,53 @@ def reasons(raw) -> list[str]:
         (b"[" * 5000 + b"]" * 5000, "invalid_json"),  # nested deeper than any parser allows
         (b"42", "not_an_object"),
         (b'"viewer_join"', "not_an_object"),
-        (b'{"type": "dance", "ts": 1}', "unknown_type"),
-        (b'{"ts": 1, "user": "a"}', "missing_field"),
-        (b'{"type": "viewer_join", "ts": 1}', "missing_field"),
+        (b'{"type": "dance", "ts": 1763802000000}', "unknown_type"),
+        (b'{"ts": 1763802000000, "user": "a"}', "missing_field"),
+        (b'{"type": "viewer_join", "ts": 1763802000000}', "missing_field"),
         (b'{"type": "viewer_join", "user": "a"}', "missing_field"),
-        (b'{"type": "order", "ts": 1, "user": "a"}', "missing_field"),
-        (b'{"type": "viewer_count", "ts": 1}', "missing_field"),
-        (b'{"type": "like", "ts": 1, "count": -3}', "bad_value"),
-        (b'{"type": "like", "ts": 1, "count": 0}', "bad_value"),
-        (b'{"type": "like", "ts": 1, "count": "7"}', "bad_value"),
-        (b'{"type": "like", "ts": 1, "count": true}', "bad_value"),
-        (b'{"type": "order", "ts": 1, "product": "p", "amount": -1}', "bad_value"),
-        (b'{"type": "order", "ts": 1, "product": "p", "amount": 0}', "bad_value"),
-        (b'{"type": "order", "ts": 1, "product": "p", "quantity": 1.5}', "bad_value"),
-        (b'{"type": "viewer_join", "ts": 1, "user": 81}', "bad_value"),
-        (b'{"type": "viewer_join", "ts": 1, "user": "a", "room": ["x"]}', "bad_value"),
-        (b'{"type": "comment", "ts": 1, "user": "a", "text": {"b": 1}}', "bad_value"),
-        (b'{"type": "viewer_count", "ts": 1, "count": -1}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "user": "a"}', "missing_field"),
+        (b'{"type": "viewer_count", "ts": 1763802000000}', "missing_field"),
+        (b'{"type": "like", "ts": 1763802000000, "count": -3}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": 0}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": "7"}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": true}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "amount": -1}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "amount": 0}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "quantity": 1.5}', "bad_value"),
+        (b'{"type": "viewer_join", "ts": 1763802000000, "user": 81}', "bad_value"),
+        (b'{"type": "viewer_join", "ts": 1763802000000, "user": "a", "room": ["x"]}', "bad_value"),
+        (b'{"type": "comment", "ts": 1763802000000, "user": "a", "text": {"b": 1}}', "bad_value"),
+        (b'{"type": "viewer_count", "ts": 1763802000000, "count": -1}', "bad_value"),
         (b'{"type": "like", "ts": "yesterday"}', "bad_ts"),
         (b'{"type": "like", "ts": "2026-11-22T09:00:00"}', "bad_ts"),
         (b'{"type": "like", "ts": true}', "bad_ts"),
         (b'{"type": "like", "ts": null}', "bad_ts"),
+        # limits the contract's types do not say (docs/bad-input.md)
+        (b'{"type": "like", "ts": 1763802000000, "count": 1000000001}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": 18446744073709551616}', "bad_value"),  # 2**64
+        (b'{"type": "like", "ts": 1763802000000, "count": -9223372036854775809}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": 1' + b"0" * 400 + b'}', "bad_value"),
+        (b'{"type": "like", "ts": 1763802000000, "count": 1e400}', "bad_value"),
+        (b'{"type": "viewer_count", "ts": 1763802000000, "count": 1000000001}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "quantity": 1000000001}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "amount": 100000000001}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "amount": 1e400}', "bad_value"),
+        (b'{"type": "order", "ts": 1763802000000, "product": "p", "amount": 1' + b"0" * 400 + b'}', "bad_value"),
+        (b'{"type": "like", "ts": 1e400}', "bad_ts"),
+        (b'{"type": "like", "ts": -1e400}', "bad_ts"),
+        (b'{"type": "like", "ts": 18446744073709551616}', "bad_ts"),
+        (b'{"type": "like", "ts": 1' + b"0" * 400 + b'}', "bad_ts"),
+        (b'{"type": "like", "ts": 1}', "bad_ts"),  # 1970
+        (b'{"type": "like", "ts": 946684799999}', "bad_ts"),  # a millisecond before 2000
+        (b'{"type": "like", "ts": 4102444800001}', "bad_ts"),  # just after 2100
+        (b'{"type": "like", "ts": "1999-12-31T23:59:59Z"}', "bad_ts"),
+        (b'{"type": "like", "ts": "2100-01-01T00:00:01+00:00"}', "bad_ts"),
+        (b'{"type": "like", "ts": NaN}', "invalid_json"),  # JSON has no NaN
+        (b'{"type": "like", "ts": 1763802000000, "x": ' + b"[" * 65 + b"]" * 65 + b"}", "invalid_json"),
+        (b'{"type": "like", "ts": 1763802000000, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "invalid_json"),
+        (b'{"type": "like", "ts": 1763802000000, "x": ' + b'{"a":' * 5000 + b"1" + b"}" * 5000 + b"}", "invalid_json"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "invalid_json"),
+        (b"[" * 100_000 + b"]" * 100_000, "invalid_json"),
     ],
 )
 def test_each_bad_input_is_rejected_with_its_reason(raw, reason):
@@ -50,35 +83,120 @@ def test_each_bad_input_is_rejected_with_its_reason(raw, reason):
 
 def test_a_batch_is_judged_one_event_at_a_time():
     raw = orjson.dumps([
-        {"type": "viewer_join", "ts": 1, "user": "a"},
+        {"type": "viewer_join", "ts": T, "user": "a"},
         7,
-        {"type": "like", "ts": 2, "count": -1},
-        {"type": "like", "ts": 3},
+        {"type": "like", "ts": T + 2, "count": -1},
+        {"type": "like", "ts": T + 3},
     ])
     assert reasons(raw) == ["ok", "not_an_object", "bad_value", "ok"]
 
 
-def test_both_ts_forms_give_epoch_milliseconds():
-    assert parse_ts(1763802000000) == 1763802000000
+def test_both_ts_forms_give_epoch_milliseconds_as_a_float():
+    assert parse_ts(1763802000000) == 1763802000000 and type(parse_ts(1763802000000)) is float
     assert parse_ts("2026-11-22T09:00:01.250+07:00") == parse_ts("2026-11-22T02:00:01.250Z")
     assert parse_ts("2026-11-22T02:00:01.250Z") == 1795312801250
-    assert parse_ts(1000.5) == 1000.5
+    assert parse_ts(T + 0.5) == T + 0.5
+    assert parse_ts(MIN_TS_MS) == MIN_TS_MS and parse_ts(int(MAX_TS_MS)) == MAX_TS_MS
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"type": "like", "ts": 1763802000000}',
+    b'{"type": "like", "ts": 1763802000000.0}',
+    b'{"type": "like", "ts": "2025-11-22T09:00:00Z"}',
+    b'[{"type": "like", "ts": 1763802000000}, {"type": "like", "ts": "2025-11-22T09:00:00+00:00"}]',
+    b'[{"type": "like", "ts": 1763802000000}, {"type": "like", "ts": -1}]',  # the careful path
+])
+def test_an_accepted_event_has_a_float_ts_on_every_path(raw):
+    events = [item for item in parse_message(raw) if isinstance(item, Event)]
+    lines = [item for item in parse_lines([raw]) if isinstance(item, Event)]
+    decoded = orjson.loads(raw)
+    objects = [parse_object(obj) for obj in (decoded if isinstance(decoded, list) else [decoded])]
+    models = [validate_model(obj) for obj in (decoded if isinstance(decoded, list) else [decoded])]
+    found = events + lines + [item for item in objects + models if isinstance(item, Event)]
+    assert found and all(type(event.ts) is float and event.ts == T for event in found)
+
+
+def nested(depth: int, leaf=1):
+    """A value `depth` levels deep, built without recursion."""
+    value = leaf
+    for level in range(depth):
+        value = [value] if level % 2 else {"a": value}
+    return value
+
+
+def nested_text(depth: int) -> bytes:
+    """The JSON text of `nested(depth)`, written without recursion."""
+    opens = [b"[" if level % 2 else b'{"a":' for level in range(depth)]
+    closes = [b"]" if level % 2 else b"}" for level in range(depth)]
+    return b"".join(reversed(opens)) + b"1" + b"".join(closes)
+
+
+@pytest.mark.parametrize("depth, reason", [(MAX_DEPTH - 1, "ok"), (MAX_DEPTH, "invalid_json"), (5000, "invalid_json")])
+def test_nesting_is_judged_alike_on_every_path(depth, reason):
+    """The event is level 1, so an extra field `depth` deep makes the event `depth + 1` deep."""
+    obj = {"type": "like", "ts": T, "extra": nested(depth)}
+    wire = b'{"type": "like", "ts": %d, "extra": ' % T + nested_text(depth) + b"}"
+    assert depth > 1000 or orjson.loads(wire) == obj  # the text is the object
+    verdicts = [validate(obj), validate_model(obj), parse_object(obj), *parse_message(wire), *parse_lines([wire])]
+    verdicts += parse_lines([wire, b'{"type": "like", "ts": %d}' % T])[:1]
+    verdicts += parse_message(b"[" + wire + b"]")
+    assert [item.reason if isinstance(item, Rejection) else "ok" for item in verdicts] == [reason] * 7
+
+
+def test_a_deep_line_costs_only_itself_in_a_batch_of_lines():
+    good = b'{"type": "like", "ts": %d}' % T
+    deep = b'{"type": "like", "ts": %d, "x": ' % T + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    out = parse_lines([good, deep, good, b"{" * 100_000])
+    assert [item.reason if isinstance(item, Rejection) else "ok" for item in out] == ["ok", "invalid_json", "ok", "invalid_json"]
+
+
+def test_numbers_a_double_cannot_hold_are_judged_per_field():
+    """`1e400` reads as infinity: a bad ts or amount, and nothing at all in a field the contract does not know."""
+    for raw in (b'{"type": "like", "ts": %d, "x": 1e400}' % T, b'{"type": "like", "ts": %d, "x": -1' % T + b"0" * 400 + b"}"):
+        assert reasons(raw) == ["ok"]
+        # the same line beside a bad event in one batch takes the careful path: the same answer
+        assert reasons(b"[" + raw + b', {"type": "like", "ts": -5}]') == ["ok", "bad_ts"]
+    many = b"[" + b",".join([b'{"type": "like", "ts": %d, "x": 1e400}' % T] * 300) + b"]"
+    assert reasons(many) == ["ok"] * 300  # a big batch too (it skips the C decoder's first read)
+    deep_after = b'{"type": "like", "ts": %d, "x": 1e400, "y": ' % T + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert reasons(deep_after) == ["invalid_json"]
+    assert [validate({"type": "order", "ts": T, "product": "p", "amount": value}).reason
+            for value in (float("inf"), float("nan"), 2**70, 10**400)] == ["bad_value"] * 4
+    assert [validate({"type": "like", "ts": value}).reason
+            for value in (float("inf"), float("-inf"), float("nan"), 2**70, 10**400)] == ["bad_ts"] * 5
+
+
+def test_bounds_are_inclusive():
+    assert isinstance(validate({"type": "like", "ts": T, "count": MAX_COUNT}), Event)
+    assert isinstance(validate({"type": "order", "ts": T, "product": "p", "quantity": MAX_COUNT,
+                                "amount": MAX_ORDER_AMOUNT}), Event)
+    assert validate({"type": "like", "ts": T, "count": MAX_COUNT + 1}).reason == "bad_value"
+    assert validate({"type": "order", "ts": T, "product": "p", "amount": MAX_ORDER_AMOUNT * 1.000001}).reason == "bad_value"
+    assert validate({"type": "like", "ts": MAX_TS_MS + 1}).reason == "bad_ts"
 
 
 def test_defaults_and_unknown_fields():
-    event = validate({"type": "like", "ts": 5, "colour": "blue"})
+    event = validate({"type": "like", "ts": T, "colour": "blue"})
     assert isinstance(event, Event)
     assert (event.room, event.count, event.user) == ("default", 1, None)
-    order = validate({"type": "order", "ts": 5, "product": "p", "amount": 10})
+    order = validate({"type": "order", "ts": T, "product": "p", "amount": 10})
     assert (order.quantity, order.amount) == (1, 10.0)
 
 
-# A generator of near-miss events: right types, wrong types, missing and extra fields.
+# A generator of near-miss events: right types, wrong types, missing and extra fields,
+# and values at the limits: 64-bit edges and beyond, infinities, the bounds of
+# count, amount and ts, and nesting around MAX_DEPTH.
 values = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 5), st.integers(10**12, 2 * 10**12),
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4),
-    st.sampled_from(["2026-11-22T09:00:01+07:00", "2026-11-22T09:00:01", "u-1", ""]),
+    st.sampled_from(["2026-11-22T09:00:01+07:00", "2026-11-22T09:00:01", "u-1", "", "1999-12-31T23:59:59Z"]),
     st.lists(st.integers(), max_size=2),
+    st.sampled_from([
+        2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63) - 1, 10**30, MAX_COUNT, MAX_COUNT + 1,
+        MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT + 1, MAX_ORDER_AMOUNT + 0.5, 1e300,
+        int(MIN_TS_MS), int(MIN_TS_MS) - 1, int(MAX_TS_MS), int(MAX_TS_MS) + 1, MAX_TS_MS + 0.5,
+    ]),
+    st.builds(nested, st.integers(MAX_DEPTH - 3, MAX_DEPTH + 2)),
 )
 field_names = st.sampled_from(
     ["ts", "room", "user", "id", "count", "product", "text", "quantity", "amount", "order_id", "action", "note", "extra"]
@@ -90,19 +208,37 @@ candidates = st.builds(
 )
 
 
+def wire_of(obj) -> bytes | None:
+    """The JSON text of an object, with infinity as `1e400` (what a producer's overflowing number reads as).
+
+    None when it has no JSON form: NaN, and nesting orjson will not write
+    (only decoded rows, such as Parquet, carry them).
+    """
+    try:
+        text = json.dumps(obj, allow_nan=True)
+    except (ValueError, RecursionError):
+        return None
+    if "NaN" in text:
+        return None
+    return text.replace("-Infinity", "-1e400").replace("Infinity", "1e400").encode()
+
+
 @settings(max_examples=3000, deadline=None)
 @given(candidates)
 def test_fast_path_agrees_with_the_models(obj):
     reference = validate_model(obj)
-    try:
-        wire = orjson.dumps(obj)
-    except (TypeError, orjson.JSONEncodeError):
-        wire = None  # NaN and friends have no JSON form: only decoded rows (Parquet) carry them
-    for fast in [validate(obj)] + (parse_message(wire) if wire is not None else []):
+    wire = wire_of(obj)
+    paths = [validate(obj)]
+    if not isinstance(obj, dict) or None not in obj.values():  # a row's empty cell is an absent field
+        paths.append(parse_object(obj))
+    if wire is not None:
+        paths += parse_message(wire) + parse_lines([wire]) + parse_message(b"[" + wire + b"]")
+    for fast in paths:
         if isinstance(reference, Rejection):
-            assert isinstance(fast, Rejection) and fast.reason == reference.reason
+            assert isinstance(fast, Rejection) and fast.reason == reference.reason, (fast, reference)
         else:
-            assert meaning(fast) == meaning(reference) and type(fast.ts) is type(reference.ts)
+            assert isinstance(fast, Event), (fast, reference)
+            assert meaning(fast) == meaning(reference) and type(fast.ts) is float
 
 
 def meaning(event: Event) -> dict:
@@ -112,17 +248,22 @@ def meaning(event: Event) -> dict:
 
 
 line_pool = st.sampled_from([
-    b'{"type": "like", "ts": 5, "user": "a"}',
-    b'{"type": "like", "ts": 5},{"type": "like", "ts": 6}',
-    b'[{"type": "like", "ts": 5}]',
-    b'{"type": "viewer_join", "ts": 5}',
-    b'{"type": "order", "ts": 5, "product": "p", "amount": 9.5, "order_id": "o"}',
+    b'{"type": "like", "ts": 1763802000005, "user": "a"}',
+    b'{"type": "like", "ts": 1763802000005},{"type": "like", "ts": 1763802000006}',
+    b'[{"type": "like", "ts": 1763802000005}]',
+    b'{"type": "viewer_join", "ts": 1763802000005}',
+    b'{"type": "order", "ts": 1763802000005, "product": "p", "amount": 9.5, "order_id": "o"}',
     b'{"type": "comment", "ts": "2026-11-22T09:00:01+07:00", "user": "u", "text": "[b]x[/b]"}',
     b'not json',
     b'7',
-    b'{"type": "like", "ts": 5',
-    b'{"type": "like", "ts": 5.0, "count": 2}',
-    '{"type": "share", "ts": 8}',
+    b'{"type": "like", "ts": 1763802000005',
+    b'{"type": "like", "ts": 1763802000005.0, "count": 2}',
+    '{"type": "share", "ts": 1763802000008}',
+    b'{"type": "like", "ts": 5}',
+    b'{"type": "like", "ts": 1763802000005, "x": ' + b"[" * 70 + b"]" * 70 + b"}",
+    b'{"type": "comment", "ts": 1763802000005, "user": "u", "text": "' + b"[" * 70 + b'"}',
+    b'{"type": "like", "ts": 1763802000005, "x": 1e400}',
+    b'{"type": "like", "ts": 1763802000005, "count": 18446744073709551616}',
 ])
 
 

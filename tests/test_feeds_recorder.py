@@ -13,7 +13,7 @@ from monitor.engine import Engine
 from monitor.events import Rejection
 from monitor.pipeline import Pipeline
 
-from .feeds_support import Collect, event, short_config
+from .feeds_support import T, Collect, event, short_config
 
 TOO_LARGE = Rejection("too_large", "message over max_message_bytes (1048576)", None)
 
@@ -33,12 +33,12 @@ class Listed:
 
 def inputs() -> list:
     return [
-        event("viewer_join", 1_000, user="u1"),
+        event("viewer_join", T + 1_000, user="u1"),
         "not json",
         binary_frame(b"\x00\xffjunk"),
         TOO_LARGE,
-        {"type": "like", "ts": 2_000, "room": "toko", "user": "u1", "count": 4},  # a decoded row
-        event("comment", 3_000, user="u1", text="\x1b[31mmerah\x1b[0m"),
+        {"type": "like", "ts": T + 2_000, "room": "toko", "user": "u1", "count": 4},  # a decoded row
+        event("comment", T + 3_000, user="u1", text="\x1b[31mmerah\x1b[0m"),
     ]
 
 

@@ -21,7 +21,7 @@ from feeds.websocket_client import WebSocketSource
 from monitor.engine import Engine
 from monitor.pipeline import Pipeline
 
-from .feeds_support import Collect, event, now_ms, short_config, stale_rule, until
+from .feeds_support import T, Collect, event, now_ms, short_config, stale_rule, until
 
 
 def recorded(path) -> list:
@@ -214,8 +214,8 @@ async def test_token_is_required_when_the_server_has_one():
     batches = allowed.batches()
     first = asyncio.ensure_future(anext(batches))
     await server.wait_for_clients(1)
-    server.publish(event("like", 1))
-    assert await asyncio.wait_for(first, 5) == [event("like", 1)]
+    server.publish(event("like", T))
+    assert await asyncio.wait_for(first, 5) == [event("like", T)]
     await batches.aclose()
     await server.close()
 
@@ -237,8 +237,8 @@ async def test_wss_with_a_ca_file(tmp_path):
     batches = source.batches()
     first = asyncio.ensure_future(anext(batches))
     await server.wait_for_clients(1)
-    server.publish(event("share", 5, user="u1"))
-    assert await asyncio.wait_for(first, 5) == [event("share", 5, user="u1")]
+    server.publish(event("share", T + 5, user="u1"))
+    assert await asyncio.wait_for(first, 5) == [event("share", T + 5, user="u1")]
     await batches.aclose()
     await server.close()
 
@@ -257,10 +257,10 @@ async def test_a_served_parquet_file_with_empty_cells_gives_what_its_replay_give
     from feeds.server import serve_file
 
     rows = [  # an empty count cell means "count absent" (default 1), not "count null"
-        {"type": "like", "ts": 1_000 + i * 200, "room": "toko", "user": f"u{i}", "count": None, "product": None,
+        {"type": "like", "ts": T + 1_000 + i * 200, "room": "toko", "user": f"u{i}", "count": None, "product": None,
          "amount": None}
         for i in range(20)
-    ] + [{"type": "order", "ts": 6_000, "room": "toko", "user": "u1", "count": 3, "product": "sku-7", "amount": 99_000.0}]
+    ] + [{"type": "order", "ts": T + 6_000, "room": "toko", "user": "u1", "count": 3, "product": "sku-7", "amount": 99_000.0}]
     path = tmp_path / "session.parquet"
     pl.DataFrame(rows).write_parquet(path)
     replayed = Collect()

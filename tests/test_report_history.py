@@ -127,9 +127,10 @@ def test_bad_compare_choices_are_refused(text):
 def test_a_damaged_history_file_is_skipped(tmp_path, config):
     history = History(tmp_path / "h")
     path = write_jsonl(tmp_path / "s.jsonl", known_session())
-    history.save_all(run_file(path, config).sessions, str(path))
-    (history.dir / ROOM / "junk.json").write_text("{not json")
-    assert len(history.sessions()) == 1
+    [saved] = history.save_all(run_file(path, config).sessions, str(path))
+    (saved.parent / "junk.json").write_text("{not json")
+    (saved.parent / "foreign.json").write_text('{"room": ["not", "a", "name"], "start_ms": 1}')
+    assert len(history.sessions()) == 1 and len(history.sessions(ROOM)) == 1
 
 
 def test_a_replayed_session_is_kept_the_way_the_console_would(tmp_path, config):

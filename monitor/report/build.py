@@ -8,7 +8,8 @@ from pathlib import Path
 from .. import formatting
 from ..config import Config
 from .clock import when
-from .compare import Comparison, benchmark_rows, compare, comparison_text, pick
+from ..console.text import clean
+from .compare import ROOM_WIDTH, Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary
 from .history import History
 from .imported import kept_sessions, platform_lines, run_import, wanted
@@ -75,7 +76,7 @@ def terminal_text(report: Report, config: Config) -> str:
     for session in report.run.sessions:
         headline = session.headline
         lines.append(
-            f"{session.room} · {when(session.start_ms)} → {when(session.end_ms)}"
+            f"{clean(session.room, ROOM_WIDTH)} · {when(session.start_ms)} → {when(session.end_ms)}"
             f" ({formatting.seconds(headline['duration_s'], lang)})"
         )
         for names in _TERMINAL:
@@ -101,7 +102,7 @@ def terminal_text(report: Report, config: Config) -> str:
         + (f" ({reasons})" if reasons else "")
     )
     for warning in run.warnings:
-        lines.append(f"{word('input_cut', lang)}: {warning}")
+        lines.append(f"{word('input_cut', lang)}: {clean(warning)}")
     for comparison in report.comparisons.values():
         lines.append(comparison_text(comparison, lang, when))
     others = ", ".join(path.name for path in report.files[1:])
@@ -118,9 +119,9 @@ def history_text(history: History, lang: str, room: str | None = None) -> str:
     lines = [head]
     for past in sessions:
         lines.append([
-            past.room, when(past.start_ms),
+            clean(past.room, ROOM_WIDTH), when(past.start_ms),
             *(formatting.metric_value(name, past.headline.get(name), lang) for name in _LISTED),
-            Path(past.source).name,
+            clean(Path(past.source).name),
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     text = [str(history.dir)]

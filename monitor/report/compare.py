@@ -13,6 +13,7 @@ from statistics import median
 
 from .. import formatting
 from ..config import Benchmarks
+from ..console.text import clean
 from .history import PastSession
 from .session import RoomSession
 from .words import word
@@ -119,10 +120,14 @@ def signed_percent(change: float | None, lang: str) -> str:
     return ("+" if change > 0 else "") + formatting.percent(change, lang)
 
 
+#: Room names on the terminal: made inert (no escapes, control or bidi characters) and cut to this many characters.
+ROOM_WIDTH = 60
+
+
 def comparison_text(comparison: Comparison, lang: str, clock) -> str:
     """The comparison as an aligned terminal table; `clock(ms)` names a past session."""
     if not comparison.past:
-        return f"{comparison.room}: {word('no_history', lang)}"
+        return f"{clean(comparison.room, ROOM_WIDTH)}: {word('no_history', lang)}"
     head = [word("metric", lang), word("this_session", lang), *(clock(p.start_ms) for p in comparison.past)]
     head.append(word("change", lang) if len(comparison.past) == 1 else word("vs_median", lang))
     lines = [head]
@@ -134,7 +139,7 @@ def comparison_text(comparison: Comparison, lang: str, clock) -> str:
             signed_percent(row.change, lang),
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [f"{comparison.room}: {word('compare', lang).lower()}"]
+    text = [f"{clean(comparison.room, ROOM_WIDTH)}: {word('compare', lang).lower()}"]
     for line in lines:
         cells = [line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])]
         text.append("  " + "  ".join(cells))

@@ -44,9 +44,33 @@ def write_minutes(run: Run, out: Path) -> tuple[Path, Path]:
     rows = [row for session in run.sessions for row in session.minutes]
     frame = minutes_frame(rows)
     csv, parquet = out / "minutes.csv", out / "minutes.parquet"
-    frame.write_csv(csv, datetime_format="%Y-%m-%dT%H:%M:%SZ")
+    spreadsheet_safe(frame).write_csv(csv, datetime_format="%Y-%m-%dT%H:%M:%SZ")
     frame.write_parquet(parquet)
     return csv, parquet
+
+
+#: A text cell a spreadsheet would run as a formula: it starts with one of `= + - @`, a tab or a CR.
+_FORMULA = r"^[=+\-@\t\r]"
+#: ...unless it is a plain number ("-5", "+2.5e3"), which a spreadsheet reads as that number.
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells from the feed (room names, host notes) made inert for spreadsheets.
+
+    A formula-looking cell gets a leading `'` (OWASP's advice), so opening
+    minutes.csv cannot run `=HYPERLINK(...)` or `@SUM(...)` from a room name.
+    Numeric columns are numbers and stay as they are; so does a text cell that
+    is a plain number, negative ones included: a number is not a formula.
+    """
+    text = [name for name, kind in frame.schema.items() if kind == pl.Utf8]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text
+    )
 
 
 def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison]) -> dict:

@@ -1,11 +1,16 @@
 """Past broadcasts on disk, so a session is judged against the room's own history.
 
-Layout: `<dir>/<room>/<start>.json` holds a session's headline numbers
-(a couple of KB; what `livemon history` lists and `--compare` reads) and
-`<dir>/<room>/<start>.parquet` its per-minute rows (read only for the
-history median). `<room>` is the room name percent-encoded, `<start>` the
-room's first event time in UTC; room and start are the key, so reporting the
-same recording again replaces its entry instead of adding a twin.
+Layout: `<dir>/<room>/<start>-<source>.json` holds a session's headline
+numbers (a couple of KB; what `livemon history` lists and `--compare` reads)
+and the `.parquet` beside it its per-minute rows (read only for the history
+median). Room names come from the feed, so they are data, never a path:
+`<room>` is a readable slug of the name plus a hash of it (`room_folder`;
+`..`, an empty name, 300 characters or names differing only by case all get
+a folder of their own inside the history), and the real name is kept inside
+the file. `<start>` is the room's first event time in UTC and `<source>` a
+short hash of the recording or URL: room, start and source are the key, so
+reporting the same recording again replaces its entry instead of adding a
+twin, while two recordings that start at the same moment keep one each.
 
 Why files and not SQLite or DuckDB: a session is written once and never
 updated, and the questions asked are "list this room's sessions" and "the
@@ -18,9 +23,13 @@ a session.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import os
+import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +42,8 @@ from ..catalog import NAMES as METRIC_NAMES
 from .session import RoomSession
 
 FORMAT = 1
+
+log = logging.getLogger("livemon.history")
 
 
 def default_dir() -> Path:
@@ -62,6 +73,22 @@ def _stamp(ms: float) -> str:
     return moment.strftime("%Y%m%dT%H%M%S") + f".{int(ms) % 1000:03d}Z"
 
 
+def _short_hash(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def room_folder(room: str) -> str:
+    """The folder of a room: a readable ASCII slug (at most 40 characters) and a hash of the exact name."""
+    ascii_name = unicodedata.normalize("NFKD", room).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "room"
+    return f"{slug}-{_short_hash(room, 12)}"
+
+
+def session_name(start_ms: float, source: str) -> str:
+    """The file name (without suffix) of a session: its start, then which recording or feed it came from."""
+    return f"{_stamp(start_ms)}-{_short_hash(source, 8)}"
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -84,12 +111,12 @@ class History:
     # ------------------------------------------------------------ write
 
     def save(self, session: RoomSession, source: str) -> Path:
-        """Keep a session (replacing an earlier save of the same room and start)."""
+        """Keep a session (replacing an earlier save of the same room, start and source)."""
         from .export import minutes_frame
 
-        folder = self.dir / quote(session.room, safe="")
+        folder = self.dir / room_folder(session.room)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / (_stamp(session.start_ms) + ".json")
+        path = folder / (session_name(session.start_ms, source) + ".json")
         record = {
             "format": FORMAT,
             "room": session.room,
@@ -107,8 +134,20 @@ class History:
         return path
 
     def save_all(self, sessions: list[RoomSession], source: str) -> list[Path]:
-        """What a report, a replay or a watched broadcast calls at its end."""
-        return [self.save(session, source) for session in sessions]
+        """What a report, a replay or a watched broadcast calls at its end.
+
+        A disk that refuses the write costs the history entry, not the run:
+        one warning, and the report or the summary still comes.
+        """
+        saved = []
+        for session in sessions:
+            try:
+                saved.append(self.save(session, source))
+            except OSError as error:
+                log.warning("%s: cannot keep the session in the history (%s); the run goes on",
+                            self.dir, error.strerror or error)
+                break
+        return saved
 
     # ------------------------------------------------------------ read
 
@@ -116,17 +155,25 @@ class History:
         """Saved sessions (of one room, or all), oldest first."""
         if not self.dir.is_dir():
             return []
-        folders = [self.dir / quote(room, safe="")] if room is not None else sorted(self.dir.iterdir())
+        folders = self._folders(room) if room is not None else sorted(self.dir.iterdir())
         found = []
         for folder in folders:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.json")):
                 past = _load(path)
-                if past is not None:
+                if past is not None and (room is None or past.room == room):
                     found.append(past)
         found.sort(key=lambda past: (past.start_ms, past.room))
         return found
+
+    def _folders(self, room: str) -> list[Path]:
+        """The room's folder, and the percent-encoded one of the first layout when that was a safe name."""
+        folders = [self.dir / room_folder(room)]
+        legacy = quote(room, safe="")
+        if legacy not in ("", ".", "..") and len(legacy) <= 200:
+            folders.append(self.dir / legacy)
+        return folders
 
     def medians(self, room: str, *, last: int = 10, before_ms: float | None = None) -> dict[str, float | None]:
         """The room's own history median per metric, over the minutes of its last sessions.
@@ -152,6 +199,8 @@ class History:
 def _load(path: Path) -> PastSession | None:
     try:
         record = orjson.loads(path.read_bytes())
+        if not isinstance(record["room"], str):
+            return None
         return PastSession(
             room=record["room"], start_ms=record["start_ms"], end_ms=record["end_ms"],
             window_s=record["window_s"], source=record.get("source", ""),

@@ -45,7 +45,7 @@ from feeds.seller_center import (
 
 from .. import formatting
 from ..config import Config
-from ..sinks import DeadLetterFile
+from feeds.dead_letters import DeadLetterFile
 from .export import _iso
 from .history import History
 from .progress import ReadProgress

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
 
-from feeds.files import read_batches
+from feeds.dead_letters import DeadLetterFile
+from feeds.files import FileSource, UnreadableRecording
 
 from ..config import Config
 from ..engine import Engine
 from ..pipeline import Pipeline, check_recording
-from ..sinks import DeadLetterFile, Sink
+from ..sinks import Sink
 from .progress import ReadProgress
 from .session import RoomSession, SessionCollector
 
@@ -50,14 +51,21 @@ class Run:
 class _ReadingSource:
     """The file's batches, counted by the progress bar as they are read."""
 
-    def __init__(self, path: Path, progress: ReadProgress, batches: Iterable[list[Any]] | None = None) -> None:
-        self.path = path
-        self.name = str(path)
+    def __init__(self, name: str, progress: ReadProgress, source: FileSource | None,
+                 batches: Iterable[list[Any]] | None = None) -> None:
+        self.name = name
         self.progress = progress
+        self.source = source
         self.read = batches
 
     async def batches(self) -> AsyncIterator[list[Any]]:
-        for batch in self.read if self.read is not None else read_batches(self.path):
+        if self.read is not None:
+            for batch in self.read:
+                self.progress.advance(batch)
+                yield batch
+            return
+        assert self.source is not None
+        async for batch in self.source.batches():
             self.progress.advance(batch)
             yield batch
 
@@ -80,8 +88,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     `batches`: inputs already made from the file (an export's orders) instead of the file's own reading.
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+    source = FileSource(path) if batches is None else None  # what is no recording is refused here, before the run
     progress = progress or ReadProgress(path)
     engine = Engine(config, room=room)
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
@@ -89,7 +96,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
     # a short queue keeps the bar close to what the engine has taken, not just read
-    pipeline = Pipeline(engine, _ReadingSource(path, progress, batches), sinks, speed=None, queue_size=2)
+    pipeline = Pipeline(engine, _ReadingSource(str(path), progress, source, batches), sinks, speed=None, queue_size=2)
     warnings = _Warnings()
     reader_log = logging.getLogger("livemon.files")
     reader_log.addHandler(warnings)
@@ -98,5 +105,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     finally:
         reader_log.removeHandler(warnings)
         progress.finish()
+    if source is not None and source.error:
+        raise UnreadableRecording(source.error)
     check_recording(summary, str(path))
     return Run(str(path), collector.sessions(), summary, engine.totals.filtered, warnings.messages)
