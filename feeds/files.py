@@ -24,6 +24,7 @@ from typing import Any, AsyncIterator, Iterator
 
 import orjson
 
+from monitor.pipeline import NotARecording
 from monitor.events import Rejection
 from monitor.progress import SourceProgress
 
@@ -36,8 +37,8 @@ BATCH = 2000
 BOM = b"\xef\xbb\xbf"
 
 
-class UnreadableRecording(ValueError):
-    """A file livemon cannot read as a recording; the message is one line for the user."""
+class UnreadableRecording(NotARecording):
+    """A file livemon cannot read as a recording (found before or while reading); the message is one line."""
 
 
 #: Leading bytes of files people mistake for a recording.

@@ -137,6 +137,8 @@ class Pipeline:
             for task in tasks:
                 task.cancel()
             results = await asyncio.gather(*tasks, return_exceptions=True)
+        if self.live and self._stop.is_set():
+            await self._drain()  # what already arrived counts, though the feed is not read further
         error = next((result for result in results
                       if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError)), None)
         engine = self.engine
@@ -160,6 +162,14 @@ class Pipeline:
         if error is not None:
             raise error
         return summary
+
+    async def _drain(self) -> None:
+        """Take the batches already queued (a stop of a live run loses nothing that arrived)."""
+        while not self.queue.empty():
+            batch = self.queue.get_nowait()
+            if batch is None:
+                return
+            await self._take(batch)
 
     async def _produce(self) -> None:
         try:

@@ -303,13 +303,13 @@ def test_source_progress_holds_the_clock_for_a_slow_source(cuts):
 
 
 def test_a_file_that_is_no_recording_is_refused(tmp_path):
-    """Every line rejected (here a log file): the reason on stderr and a non-zero exit, for replay and report."""
-    path = tmp_path / "server.jsonl"  # named like a recording, but a log inside
-    path.write_text("2026-11-22 19:00:01 INFO started\n2026-11-22 19:00:02 WARN slow\n" * 50)
+    """Every line rejected (here a JSON log): the reason on stderr and a non-zero exit, for replay and report."""
+    path = tmp_path / "server.jsonl"  # JSON Lines, but a server's log inside
+    path.write_text('{"level": "info", "msg": "started"}\n{"level": "warn", "msg": "slow"}\n' * 50)
     for verb in (["replay", str(path), "--headless"], ["report", str(path), "--out", str(tmp_path / "r")]):
         result = subprocess.run([sys.executable, "-m", "monitor", *verb], capture_output=True, cwd=ROOT, text=True)
         assert result.returncode == 2, result.stderr
-        assert "not a recording" in result.stderr and "invalid_json" in result.stderr
+        assert "not a recording" in result.stderr and "missing_field" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -19,7 +19,8 @@ TERMINAL = "\x1b[31mred\x1b]0;pwned\x07 \u202eevil\u202c\r\nnext"
 
 
 def every_room(names: list[str]) -> list[dict]:
-    return [event for name in names for event in known_session(room=name)]
+    """The same session in every room, interleaved in time as one feed would send them."""
+    return sorted((event for name in names for event in known_session(room=name)), key=lambda event: event["ts"])
 
 
 def test_hostile_room_names_stay_inside_the_history_each_in_its_own_folder(tmp_path, config):
