@@ -5,7 +5,12 @@ One JSON object per line, appended:
 - `{"arrival": <ms>, "raw": "<text>"}` for a message (decoded rows are stored as JSON text);
 - `{"arrival": <ms>, "binary": "<base64>"}` for a binary websocket frame;
 - `{"arrival": <ms>, "refused": "<reason>", "detail": "..."}` for an input the
-  feed refused without receiving it (a message over the size limit).
+  feed refused without receiving it (a message over the size limit);
+- `{"arrival": <ms>, "feed": "tiktok", "room": "...", "frame": "<message name>",
+  "b64": "<its bytes>", "raw": "<JSON array of the events made of it>"}` for a
+  platform message (frames.py; `refused` and `detail` instead of `raw` when it
+  did not parse). It replays from the bytes when the feed's library is
+  installed, else from `raw`: each frame counts once.
 
 Replaying the file (feeds/files.py reads these lines through `replayed`) gives
 the same events and the same rejections as the live run. Lines are flushed
@@ -25,6 +30,8 @@ import orjson
 
 from monitor.events import REASONS, Rejection
 from monitor.sinks import Sink
+
+from .frames import Frame, frame_record, replayed_frame
 
 
 class Recorder(Sink):
@@ -64,7 +71,9 @@ class Recorder(Sink):
 def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     """The line that keeps one raw input and its arrival time."""
     arrival = round(arrival_ms)
-    if type(raw) is Rejection:
+    if type(raw) is Frame:
+        record = frame_record(raw, arrival)
+    elif type(raw) is Rejection:
         if isinstance(raw.raw, bytes):
             record = {"arrival": arrival, "binary": base64.b64encode(raw.raw).decode()}
         else:
@@ -78,8 +87,10 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     return orjson.dumps(record) + b"\n"
 
 
-def replayed(record: dict) -> str | Rejection | None:
+def replayed(record: dict) -> str | Frame | Rejection | None:
     """What a recorded line hands the pipeline again; None if it is no recorder line."""
+    if "frame" in record:
+        return replayed_frame(record)
     raw = record.get("raw")
     if isinstance(raw, str):
         return raw

@@ -341,12 +341,15 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
 
 
 def parse_input(raw: Any) -> list[Event | Rejection]:
-    """Any raw input a source yields: a message or line, a decoded row, or a feed's own refusal."""
+    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal,
+    or a list of these (what a feed made of one platform message: none, one or several)."""
     kind = type(raw)
     if kind is bytes or kind is str:
         return parse_message(raw)
     if kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
         return [raw]
+    if isinstance(raw, list):
+        return [item for one in raw for item in parse_input(one)]
     return [parse_object(raw)]
 
 
