@@ -73,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--save-history", action="store_true", help="keep this session in the history (with --headless)")
     _common(replay)
 
-    watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
-    watch.add_argument("url", help="ws:// or wss:// URL, or nats:// for the records livemon workers publish")
+    watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live feed")
+    watch.add_argument("url", help="ws:// or wss:// URL, tiktok:@handle (a TikTok LIVE room), "
+                                   "or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
@@ -235,16 +236,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from feeds.websocket_client import WebSocketSource
+    from feeds.sources import open_source
 
     config = _load(args)
     if args.url.startswith(("nats://", "tls://")):
         from feeds.jetstream.watch import watch_nats
 
         return watch_nats(args, config)
-    source = WebSocketSource(
-        args.url, token=args.token, cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
-    )
+    source = open_source(args.url, config, args)
     extra: list[Sink] = []
     if args.record:
         from feeds.recorder import Recorder
@@ -253,11 +252,21 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with kept_in_history(config, source.name, args.save_history) as keep:
         if args.headless:
             run_headless(config, source, speed=None, live=True, room=args.room, extra=[*extra, *keep])
-            return 0
+            return _gave_up(source, config)
         from .console.app import LivemonApp
 
         LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
                    sinks=[*extra, *keep]).run()
+    return _gave_up(source, config)
+
+
+def _gave_up(source: Source, config: Config) -> int:
+    """A source that stopped for a reason waiting cannot fix (`failure`, a message key): say it, exit 2."""
+    failure = getattr(source, "failure", None)
+    if failure:
+        from .console.i18n import tr
+
+        raise UsageError(tr(failure, config.lang))
     return 0
 
 

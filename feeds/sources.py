@@ -1,0 +1,59 @@
+"""`livemon watch TARGET`: the live source a target names, by its scheme.
+
+One table (`OPENERS`) maps a scheme to the function that opens it, so a new
+platform is one entry here. Every opener returns a plain `Source` (`name`,
+`on_status`, `async def batches()`), which the pipeline runs the same way and
+which can be merged with another source into the same room. `nats://` stays
+with `livemon watch` itself (it runs workers' records, not a source).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Callable
+
+from monitor.config import Config
+from monitor.pipeline import Source
+
+Opener = Callable[[str, Config, argparse.Namespace], Source]
+
+_HANDLE = re.compile(r"@?[A-Za-z0-9._]{2,24}")
+
+
+def open_source(target: str, config: Config, args: argparse.Namespace) -> Source:
+    """The source for `target`; ValueError with one line saying what is wrong."""
+    for prefix, opener in OPENERS.items():
+        if target.lower().startswith(prefix):
+            return opener(target, config, args)
+    raise ValueError(f"{target!r}: watch a ws:// or wss:// URL, tiktok:@handle or nats://")
+
+
+def _websocket(target: str, config: Config, args: argparse.Namespace) -> Source:
+    from .websocket_client import WebSocketSource
+
+    return WebSocketSource(
+        target, token=getattr(args, "token", None), cafile=getattr(args, "cafile", None),
+        max_message_bytes=config.input.max_message_bytes,
+    )
+
+
+def _tiktok(target: str, config: Config, args: argparse.Namespace) -> Source:
+    """`tiktok:@handle`; the sign key and a session come from the environment (feeds/tiktok.py)."""
+    if getattr(args, "token", None) or getattr(args, "cafile", None):
+        raise ValueError("--token and --cafile are for ws:// feeds; a TikTok sign key goes in LIVEMON_TIKTOK_SIGN_KEY")
+    handle = target.split(":", 1)[1].strip().removeprefix("//")
+    if not _HANDLE.fullmatch(handle):
+        raise ValueError(f"{target!r}: a TikTok handle is tiktok:@name (letters, digits, '.' and '_')")
+    try:
+        from .tiktok import Secrets, TikTokSource
+    except ImportError as error:
+        raise ValueError(str(error)) from None
+    return TikTokSource(handle, secrets=Secrets.from_env())
+
+
+OPENERS: dict[str, Opener] = {
+    "ws://": _websocket,
+    "wss://": _websocket,
+    "tiktok:": _tiktok,
+}
