@@ -21,6 +21,7 @@ every status, error and log line.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import time
@@ -91,7 +92,7 @@ def read_frame(kind: str, payload: bytes, room: str, arrival_ms: float) -> Frame
     except Exception as error:  # noqa: BLE001 - any malformed payload: betterproto raises KeyError, EOFError, ...
         refused = Rejection(
             "bad_value", f"TikTok {kind[:60]}: {len(payload)} bytes that do not parse ({type(error).__name__})",
-            {"frame": kind, "bytes": len(payload)},
+            {"frame": kind, "b64": base64.b64encode(payload).decode()},  # the dead letter can be read again
         )
         return Frame([refused], feed=FEED, room=room, kind=kind, payload=payload)
     record = to_event(library_event, room, arrival_ms)
