@@ -55,6 +55,8 @@ def test_each_message_becomes_our_event():
         "ts": t, "room": ROOM, "id": "tiktok-8", "type": "host_action", "action": "pin_product",
         "product": "1729", "note": "Batik tulis",
     }]
+    [pinned] = parse_input(read(pin(t, 8, 1729, "Batik tulis")))
+    assert pinned.product == "1729"  # kept on the event, so per-product views can attribute the pin
 
 
 def test_what_is_not_ours_gives_no_event():
