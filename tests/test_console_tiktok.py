@@ -13,7 +13,6 @@ from feeds.recorder import Recorder
 from feeds.tiktok import TikTokSource
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.console.app import LivemonApp
-from monitor.console.widgets.comments import CommentTicker
 from monitor.console.widgets.header import StatusHeader
 
 from .console_session import wait_for
@@ -69,7 +68,6 @@ async def test_waiting_for_the_host_then_the_broadcast_then_its_end_and_report(t
             assert room.snapshot.values["comments"] == 8 and room.snapshot.values["viewers"] == 47
             assert [action.action for action in room.actions] == ["pin_product"]
             assert "[b]spill[/b] kak" in [comment.text for comment in room.comments]  # markup inert, escape gone
-            assert app.screen.query_one(CommentTicker) is not None
             await pilot.press("l")
             assert "siaran berakhir" in header(app)
 
@@ -85,3 +83,18 @@ async def test_an_age_restricted_room_says_what_to_set_in_the_header(tmp_path, m
             await pilot.pause()
             assert "galat: siaran ini dibatasi usia: isi LIVEMON_TIKTOK_SESSIONID" in header(app)
             assert toasts(app) == []
+
+
+async def test_the_console_replays_a_tiktok_recording(tmp_path):
+    from feeds.files import FileSource
+
+    from .tiktok_frames import EXPECTED, FIXTURE
+
+    app = LivemonApp(load_config(DEFAULT_CONFIG), source=FileSource(FIXTURE), speed=None,
+                     config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sink.status == "ended" and app.span is not None, timeout=30)
+        room = app.sink.rooms["toko.batik"]
+        assert {key: room.snapshot.values[key] for key in EXPECTED["last"]} == EXPECTED["last"]
+        assert [action.note for action in room.actions] == ["Batik tulis Solo"]
+        assert app.span == (T0, T0 + 48_000)
