@@ -109,7 +109,7 @@ async def watch(url: str) -> dict:
 
     probe = TickLatency()
     source = WebSocketSource(url, max_message_bytes=16 << 20)
-    pipeline = Pipeline(Engine(config), source, [probe], live=True)
+    pipeline = Pipeline(Engine(config, live=True), source, [probe])
     summary = await pipeline.run()
     latencies = sorted(probe.latencies) or [float("nan")]
     return {

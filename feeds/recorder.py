@@ -6,6 +6,9 @@ One JSON object per line, appended:
 - `{"arrival": <ms>, "binary": "<base64>"}` for a binary websocket frame;
 - `{"arrival": <ms>, "refused": "<reason>", "detail": "..."}` for an input the
   feed refused without receiving it (a message over the size limit);
+- `{"arrival": <ms>, "progress": "<source>", "through": <ms, "-inf" or "inf">}`
+  for a source's progress (monitor/progress.py), so a replay's clock waits as
+  the live one did;
 - `{"arrival": <ms>, "feed": "tiktok", "room": "...", "frame": "<message name>",
   "b64": "<its bytes>", "raw": "<JSON array of the events made of it>"}` for a
   platform message (frames.py; `refused` and `detail` instead of `raw` when it
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,7 @@ from typing import Any
 import orjson
 
 from monitor.events import REASONS, Rejection
+from monitor.progress import SourceProgress
 from monitor.sinks import Sink
 
 from .frames import Frame, frame_record, replayed_frame
@@ -78,6 +83,9 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
             record = {"arrival": arrival, "binary": base64.b64encode(raw.raw).decode()}
         else:
             record = {"arrival": arrival, "refused": raw.reason, "detail": raw.detail}
+    elif type(raw) is SourceProgress:
+        through = raw.through if math.isfinite(raw.through) else str(raw.through)  # JSON has no infinity
+        record = {"arrival": arrival, "progress": raw.source, "through": through}
     elif isinstance(raw, str):
         record = {"arrival": arrival, "raw": raw}
     elif isinstance(raw, bytes):
@@ -87,13 +95,19 @@ def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     return orjson.dumps(record) + b"\n"
 
 
-def replayed(record: dict) -> str | Frame | Rejection | None:
+def replayed(record: dict) -> str | Frame | Rejection | SourceProgress | None:
     """What a recorded line hands the pipeline again; None if it is no recorder line."""
     if "frame" in record:
         return replayed_frame(record)
     raw = record.get("raw")
     if isinstance(raw, str):
         return raw
+    source = record.get("progress")
+    if isinstance(source, str):
+        through = record.get("through")
+        if through in ("inf", "-inf"):
+            through = float(through)
+        return SourceProgress(source, through) if isinstance(through, (int, float)) else None
     binary = record.get("binary")
     if isinstance(binary, str):
         from .websocket_client import binary_frame

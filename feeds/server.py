@@ -30,6 +30,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
 from monitor.events import BadTimestamp, Rejection, parse_ts
+from monitor.progress import SourceProgress
 from monitor.pipeline import Pacer
 
 from .files import read_batches
@@ -220,6 +221,8 @@ def _file_messages(path: str | Path) -> Iterator[Message]:
             if type(row) is Rejection:  # a recording's refused input: replay what can be replayed
                 if isinstance(row.raw, bytes):
                     yield None, row.raw, False
+                continue
+            if type(row) is SourceProgress:  # a recorded source's progress: no message of the wire contract
                 continue
             if isinstance(row, dict):  # CSV / Parquet row: an empty cell is an absent field, as in replay
                 present = {key: value for key, value in row.items() if value is not None}

@@ -3,8 +3,9 @@
 One table (`OPENERS`) maps a scheme to the function that opens it, so a new
 platform is one entry here. Every opener returns a plain `Source` (`name`,
 `on_status`, `async def batches()`), which the pipeline runs the same way and
-which can be merged with another source into the same room. `nats://` stays
-with `livemon watch` itself (it runs workers' records, not a source).
+which `--orders` merges with the shop's orders into the same room
+(feeds/broadcast.py). `nats://` stays with `livemon watch` itself (it runs
+workers' records, not a source).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import argparse
 import re
 from typing import Callable
 
-from monitor.config import Config
+from monitor.config import Config, TikTokLiveSettings
 from monitor.pipeline import Source
+
+from .credentials import credentials
 
 Opener = Callable[[str, Config, argparse.Namespace], Source]
 
@@ -26,7 +29,7 @@ def open_source(target: str, config: Config, args: argparse.Namespace) -> Source
     for prefix, opener in OPENERS.items():
         if target.lower().startswith(prefix):
             return opener(target, config, args)
-    raise ValueError(f"{target!r}: watch a ws:// or wss:// URL, tiktok:@handle or nats://")
+    raise ValueError(f"{target!r}: watch a ws:// or wss:// URL, tiktok:@handle, shopee:SESSION_ID or nats://")
 
 
 def _websocket(target: str, config: Config, args: argparse.Namespace) -> Source:
@@ -39,21 +42,29 @@ def _websocket(target: str, config: Config, args: argparse.Namespace) -> Source:
 
 
 def _tiktok(target: str, config: Config, args: argparse.Namespace) -> Source:
-    """`tiktok:@handle`; the sign key and a session come from the environment (feeds/tiktok.py)."""
+    """`tiktok:@handle`; the sign key and a login come from the environment or `[sources.tiktok]`."""
     if getattr(args, "token", None) or getattr(args, "cafile", None):
         raise ValueError("--token and --cafile are for ws:// feeds; a TikTok sign key goes in LIVEMON_TIKTOK_SIGN_KEY")
     handle = target.split(":", 1)[1].strip().removeprefix("//")
     if not _HANDLE.fullmatch(handle):
         raise ValueError(f"{target!r}: a TikTok handle is tiktok:@name (letters, digits, '.' and '_')")
     try:
-        from .tiktok import Secrets, TikTokSource
+        from .tiktok import TikTokSource
     except ImportError as error:
         raise ValueError(str(error)) from None
-    return TikTokSource(handle, secrets=Secrets.from_env())
+    settings = config.sources.tiktok or TikTokLiveSettings()
+    return TikTokSource(handle, credentials=credentials(config, "tiktok"), offline_poll_s=settings.offline_poll_s)
+
+
+def _shopee(target: str, config: Config, args: argparse.Namespace) -> Source:
+    from .broadcast import shopee_source
+
+    return shopee_source(target, config, room=getattr(args, "room", None))
 
 
 OPENERS: dict[str, Opener] = {
     "ws://": _websocket,
     "wss://": _websocket,
     "tiktok:": _tiktok,
+    "shopee:": _shopee,
 }

@@ -14,8 +14,9 @@ The feed works on the platform's messages ("frames": a message name such as
 name -> class map and parser, so the live run and the replay of a recording
 (frames.py) go through the same `read_frame`.
 
-Secrets come from the environment only (`Secrets.from_env`) and are masked in
-every status, error and log line.
+Secrets (the sign server's key, a login for age-restricted rooms) come from
+the environment or `[sources.tiktok]` (feeds/credentials.py), never from the
+command line, and are masked in every status, error and log line.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ import base64
 import logging
 import re
 import time
-from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 try:
     from TikTokLive import TikTokLiveClient
@@ -46,19 +46,13 @@ except ImportError as error:  # the optional extra is not installed
 
 from monitor.events import Rejection
 
+from .credentials import ENVIRONMENT, Credentials, hide_in_logs
 from .frames import Frame
-from .secrets import from_env, hide_in_logs, redact
 from .websocket_client import Backoff, ignore_status
 
 log = logging.getLogger("livemon.tiktok")
 
 FEED = "tiktok"
-
-#: Environment variables (never command-line options): the sign server's API key, and a logged-in session for
-#: age-restricted rooms (the `sessionid` and `tt-target-idc` cookies of a browser logged in to TikTok).
-SIGN_KEY_ENV = "LIVEMON_TIKTOK_SIGN_KEY"
-SESSION_ID_ENV = "LIVEMON_TIKTOK_SESSIONID"
-TARGET_IDC_ENV = "LIVEMON_TIKTOK_TARGET_IDC"
 
 OFFLINE_POLL_S = 45.0  # the host is not live: ask again this often (sources.md: every 30-60 s)
 _MAX_WAITING = 100_000  # frames held for a stalled engine before new ones are dropped
@@ -189,24 +183,17 @@ def _user_id(user: Any) -> str | None:
 # ---------------------------------------------------------------- connecting
 
 
-@dataclass(frozen=True)
-class Secrets:
-    """What TikTok access needs beyond the handle; never printed (repr hides the values)."""
+def login_session(found: Credentials) -> tuple[str, str] | None:
+    """(sessionid, tt-target-idc) of a TikTok login, for age-restricted rooms; None without one.
 
-    sign_key: str | None = field(default=None, repr=False)
-    session_id: str | None = field(default=None, repr=False)
-    target_idc: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Secrets":
-        """Read the three variables; a session without its data centre is a usage error now, not a refusal later."""
-        secrets = cls(from_env(SIGN_KEY_ENV, environ), from_env(SESSION_ID_ENV, environ), from_env(TARGET_IDC_ENV, environ))
-        if secrets.session_id and not secrets.target_idc:
-            raise ValueError(f"{SESSION_ID_ENV} needs {TARGET_IDC_ENV} too (the tt-target-idc cookie of the same login)")
-        return secrets
-
-    def values(self) -> tuple[str, ...]:
-        return tuple(value for value in (self.sign_key, self.session_id, self.target_idc) if value)
+    A session without its data centre is refused here, in one line, rather
+    than by the library at the first connection.
+    """
+    session, centre = found.values.get("session_id"), found.values.get("target_idc")
+    if session and not centre:
+        names = ENVIRONMENT["tiktok"]
+        raise ValueError(f"{names['session_id']} needs {names['target_idc']} too (the tt-target-idc cookie of the same login)")
+    return (session, centre) if session else None
 
 
 def rate_limit_wait_s(error: Any, now_s: float) -> float:
@@ -241,7 +228,7 @@ class TikTokSource:
         handle: str,
         *,
         room: str | None = None,
-        secrets: Secrets = Secrets(),
+        credentials: Credentials | None = None,
         offline_poll_s: float = OFFLINE_POLL_S,
         backoff_max_s: float = 60.0,
         sleep: Sleep = asyncio.sleep,
@@ -252,7 +239,7 @@ class TikTokSource:
         self.room = room or handle
         self.name = f"tiktok:@{handle}"
         self.on_status: Callable[[str, str], None] = ignore_status
-        self.secrets = secrets
+        self.credentials = credentials or Credentials("tiktok", {}, {})
         self.offline_poll_s = offline_poll_s
         self.backoff_max_s = backoff_max_s
         self.sleep = sleep
@@ -260,11 +247,15 @@ class TikTokSource:
         self.failure: str | None = None  # message key when the source gave up
         self.connections = 0
         self.dropped = 0  # frames dropped while the engine was stalled
-        hide_in_logs(secrets.values(), loggers=("TikTokLive", "httpx", "httpcore", "websockets"))
-        signer = {"sign_api_key": secrets.sign_key} if secrets.sign_key else {}
-        self.client = TikTokLiveClient(unique_id=handle, web_kwargs={"signer_kwargs": signer})
-        if secrets.session_id:
-            self.client.web.set_session(secrets.session_id, secrets.target_idc)
+        found = self.credentials
+        hide_in_logs(found, loggers=("TikTokLive", "httpx", "httpcore", "websockets"))
+        sign_key = found.values.get("sign_key")
+        self.client = TikTokLiveClient(
+            unique_id=handle, web_kwargs={"signer_kwargs": {"sign_api_key": sign_key} if sign_key else {}},
+        )
+        self.session = login_session(found)
+        if self.session is not None:
+            self.client.web.set_session(*self.session)
         self.client.ignore_broken_payload = True  # read_frame counts it; the library would log a traceback
         self.client.add_listener(WebsocketResponseEvent, self._take_response)
         self._waiting: asyncio.Queue = asyncio.Queue()
@@ -356,7 +347,7 @@ class TikTokSource:
     def _fatal(self, error: Exception) -> str | None:
         """The message key of an error that waiting cannot fix, or None."""
         if isinstance(error, AgeRestrictedError):
-            return "tiktok_session_rejected" if self.secrets.session_id else "tiktok_age_restricted"
+            return "tiktok_session_rejected" if self.session else "tiktok_age_restricted"
         if isinstance(error, AuthenticatedWebSocketConnectionError):
             return "tiktok_session_not_allowed"
         if isinstance(error, UserNotFoundError):
@@ -371,7 +362,7 @@ class TikTokSource:
     def _one_line(self, error: BaseException) -> str:
         """The error's first line, short, without any secret (library errors may quote a URL or a server answer)."""
         text = _LIBRARY_PREFIX.sub("", str(error)).split("\n")[0].strip()
-        return redact(f"{type(error).__name__}: {text}"[:160], self.secrets.values())
+        return self.credentials.redact(f"{type(error).__name__}: {text}")[:160]
 
 
 async def _drained(waiting: asyncio.Queue) -> AsyncIterator[tuple[list, bool]]:

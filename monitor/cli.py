@@ -14,7 +14,7 @@ import sys
 from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .baselines import past_baselines
-from .pipeline import Pipeline, Source
+from .pipeline import Pipeline, Source, check_recording
 from .sinks import DeadLetterFile, JsonLinesWriter, Sink
 
 log = logging.getLogger("livemon")
@@ -74,13 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(replay)
 
     watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live feed")
-    watch.add_argument("url", help="ws:// or wss:// URL, tiktok:@handle (a TikTok LIVE room), "
+    watch.add_argument("url", help="ws:// or wss:// URL, tiktok:@handle (a TikTok LIVE room), shopee:SESSION_ID, "
                                    "or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
     watch.add_argument("--token", help="bearer token sent to the server")
     watch.add_argument("--cafile", help="CA file for wss://")
+    watch.add_argument("--orders", choices=("tiktok-shop",),
+                       help="orders from this source join the room (default from config: [broadcast] orders)")
     watch.add_argument("--history", choices=("latest", "all"), default="latest",
                        help="nats://: start from each room's newest record (default) or the whole session")
     _common(watch)
@@ -170,9 +172,9 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
     """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
 
     async def main() -> dict:
-        engine = Engine(config, room=room, past_baselines=past_baselines(config))
+        engine = Engine(config, room=room, past_baselines=past_baselines(config), live=live)
         pipeline = Pipeline(
-            engine, source, [*headless_sinks(config), *extra], speed=speed, live=live, queue_size=config.input.queue_size
+            engine, source, [*headless_sinks(config), *extra], speed=speed, queue_size=config.input.queue_size
         )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -183,9 +185,13 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from feeds.credentials import check_lines
+
     path = args.path or args.config_opt or "config.toml"
     config = load_config(path)
     print(f"{path}: ok: {config.summary()}")
+    for line in check_lines(config):  # which secrets are set and where, never their values
+        print(f"{path}: {line}")
     return 0
 
 
@@ -196,7 +202,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     source = FileSource(args.file)
     if args.headless:
         with kept_in_history(config, source.name, args.save_history) as extra:
-            run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
+            summary = run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
+        check_recording(summary, args.file)
         return 0
     if args.save_history:
         raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
@@ -239,11 +246,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from feeds.sources import open_source
 
     config = _load(args)
+    if args.orders and args.url.startswith(("nats://", "tls://")):
+        raise UsageError("--orders joins a live feed (ws://, wss://, tiktok:, shopee:), not nats://")
     if args.url.startswith(("nats://", "tls://")):
         from feeds.jetstream.watch import watch_nats
 
         return watch_nats(args, config)
     source = open_source(args.url, config, args)
+    orders = args.orders or config.broadcast.orders
+    if orders:  # a broadcast of two sources: the audience above, the orders from the shop
+        from feeds.broadcast import with_orders
+
+        source = with_orders(source, orders, config, room=args.room)
     extra: list[Sink] = []
     if args.record:
         from feeds.recorder import Recorder
@@ -443,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug or a fault outside us: one line, what was computed is already flushed
+        print(f"livemon {args.verb}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,13 +6,18 @@ editing thresholds finds the line at once.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator,
+)
 
 from .metrics import METRIC_NAMES
+from .questions import QuestionClassifier, Topic, keyword_words
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 
@@ -26,8 +31,11 @@ class EngineSettings(_Strict):
     window_s: int = Field(60, ge=1)
     allowed_lateness_s: float = Field(2, ge=0)
     max_skew_s: float = Field(300, gt=0)
+    confirm_events: int = Field(5, ge=1)  # agreeing events that start the clock or confirm a jump
+    max_source_wait_s: float = Field(60, gt=0)  # the clock waits this long at most for a slow source
     retention_horizon_s: int = Field(60, ge=1)
     dedupe_horizon_s: int = Field(600, ge=0)
+    room_idle_s: float = Field(1800, ge=0)  # live: a room silent this long is closed (0: never)
 
     @model_validator(mode="after")
     def _on_the_grid(self) -> "EngineSettings":
@@ -41,6 +49,7 @@ class InputSettings(_Strict):
     dead_letter: str = ""  # path of the dead-letter JSONL file; empty: none
     max_message_bytes: int = Field(1 << 20, ge=1024)
     queue_size: int = Field(64, ge=1)  # batches between the feed and the engine (back-pressure)
+    max_rooms: int = Field(1000, ge=1)  # further rooms are rejected as too_many_rooms
 
 
 class RuleMessage(_Strict):
@@ -104,12 +113,152 @@ class HistorySettings(_Strict):
     baseline_from_history: bool = False  # drop rules use the room's past median while the broadcast is young
 
 
+class DisplaySettings(_Strict):
+    timezone: str = "Asia/Jakarta"  # the broadcast's zone: times on screen and in the report are read there
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {name!r} (an IANA name such as 'Asia/Jakarta')") from None
+        return name
+
+
+class TopicLabel(_Strict):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+def _has_words(phrase: str) -> str:
+    if not keyword_words(phrase):
+        raise ValueError(f"{phrase!r} has no letters or digits")
+    return phrase
+
+
+Phrase = Annotated[str, AfterValidator(_has_words)]
+
+
+class TopicKeywords(_Strict):
+    id: list[Phrase] = []
+    en: list[Phrase] = []
+
+
+_TOPIC_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class QuestionTopic(_Strict):
+    """A topic viewers ask about (monitor/questions.py says what counts as asking)."""
+
+    name: str
+    label: TopicLabel
+    keywords: TopicKeywords
+    implied_by: list[Phrase] = []  # question words that, in a question naming no topic, ask about this one
+
+    @field_validator("name")
+    @classmethod
+    def _metric_safe(cls, name: str) -> str:
+        if not _TOPIC_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} must be a-z, 0-9 and _, starting with a letter (it becomes questions_<name>)")
+        return name
+
+    @model_validator(mode="after")
+    def _has_keywords(self) -> "QuestionTopic":
+        if not (self.keywords.id or self.keywords.en):
+            raise ValueError(f"topic {self.name!r} needs at least one keyword")
+        return self
+
+    def label_in(self, lang: str) -> str:
+        return self.label.id if lang == "id" else self.label.en
+
+
+class QuestionSettings(_Strict):
+    topics: list[QuestionTopic] = []  # none: no comment is counted as a question
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "QuestionSettings":
+        seen: set[str] = set()
+        for index, topic in enumerate(self.topics):
+            if topic.name in seen:
+                raise ValueError(f"topics[{index}].name {topic.name!r} is used twice")
+            seen.add(topic.name)
+        return self
+
+    def classifier(self) -> QuestionClassifier:
+        return QuestionClassifier([
+            Topic(topic.name, tuple(topic.keywords.id + topic.keywords.en), tuple(topic.implied_by))
+            for topic in self.topics
+        ])
+class TikTokShopSettings(_Strict):
+    """`[sources.tiktok_shop]`: orders from the TikTok Shop Partner API.
+
+    The secrets may stay empty here: the LIVEMON_TTS_* environment variables
+    override them (feeds/credentials.py). SecretStr keeps them out of every repr.
+    """
+
+    app_key: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
+    shop_cipher: SecretStr = SecretStr("")
+    base_url: str = "https://open-api.tiktokglobalshop.com"
+    poll_s: float = Field(12, gt=0)  # the search is asked every poll_s seconds (10-15 s suits the API)
+    recheck_s: float = Field(60, ge=0)  # each search looks this far back for orders it showed late
+    webhook: bool = False  # also take ORDER_STATUS_CHANGE notifications (needs a public HTTPS endpoint)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(8766, ge=0, le=65535)
+    webhook_path: str = "/tiktok-shop/webhook"
+
+
+class ShopeeSettings(_Strict):
+    """`[sources.shopee]`: a Shopee Live session through the Open Platform (LIVEMON_SHOPEE_* override)."""
+
+    partner_id: str = ""
+    partner_key: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
+    shop_id: str = ""
+    session_id: str = ""
+    base_url: str = "https://partner.shopeemobile.com"
+    poll_s: float = Field(5, gt=0, le=10)  # the comment list covers only the last 10 s
+    comments: bool = True
+
+
+class TikTokLiveSettings(_Strict):
+    """`[sources.tiktok]`: a TikTok LIVE room through TikTokLive (`livemon watch tiktok:@handle`).
+
+    The secrets may stay empty here: LIVEMON_TIKTOK_SIGN_KEY, LIVEMON_TIKTOK_SESSIONID and
+    LIVEMON_TIKTOK_TARGET_IDC override them (feeds/credentials.py).
+    """
+
+    sign_key: SecretStr = SecretStr("")  # the sign server's API key: a higher rate limit
+    session_id: SecretStr = SecretStr("")  # a logged-in sessionid cookie, for age-restricted rooms only
+    target_idc: SecretStr = SecretStr("")  # the tt-target-idc cookie of the same login
+    offline_poll_s: float = Field(45, ge=30, le=60)  # while the host is offline, ask TikTok this often
+
+
+class SourcesSettings(_Strict):
+    tiktok_shop: TikTokShopSettings | None = None
+    shopee: ShopeeSettings | None = None
+    tiktok: TikTokLiveSettings | None = None
+
+
+class BroadcastSettings(_Strict):
+    """`[broadcast]`: one room made of several sources (audience from one, orders from another)."""
+
+    orders: Literal["", "tiktok-shop"] = ""  # where the orders come from; empty: the audience feed itself
+    room: str = ""  # the room the orders join; empty: --room, else the audience source's own room
+
+
 class Config(_Strict):
     lang: Literal["id", "en"] = "id"
     engine: EngineSettings = EngineSettings()
     input: InputSettings = InputSettings()
     benchmarks: Benchmarks = Benchmarks()
     history: HistorySettings = HistorySettings()
+    display: DisplaySettings = DisplaySettings()
+    questions: QuestionSettings = QuestionSettings()
+    broadcast: BroadcastSettings = BroadcastSettings()
+    sources: SourcesSettings = SourcesSettings()
     rules: list[AlertRule] = []
 
     @model_validator(mode="after")

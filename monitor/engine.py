@@ -1,25 +1,24 @@
-"""The stream engine: watermark, ticks, late and duplicate events, rooms, rules.
+"""The stream engine: admission, ticks, rooms, rules.
 
 Pure: it takes events (and, live, the wall clock as an argument) and returns
-ticks. The same events give the same ticks whatever the pacing, because only
-event time moves the watermark in replay, and every tick is computed from the
-events at or before it in `ts` order.
+ticks. `Admission` (monitor/clock.py) judges each event in arrival order and
+the clock says which ticks are due; the engine keeps the accepted events by
+tick and folds a tick's events, in `ts` order, only when the tick is produced,
+so the same events give the same ticks whatever the pacing and batching.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Callable
 from operator import attrgetter
+from typing import Callable, Iterable
 
+from .clock import NEVER, Admission, StreamClock, tick_of
 from .config import AlertRule, Config, EngineSettings
 from .events import Event, Rejection, parse_message
-from .metrics import EVENT_HANDLERS, Room, Snapshot
+from .metrics import EVENT_HANDLERS, IgnoredViewerEvents, Room, Snapshot
 from .rules import Alert, RoomAlerts
 
-ACCEPTED, LATE, DUPLICATE, FILTERED = "accepted", "late", "duplicate", "filtered"
 _by_ts = attrgetter("ts")
 
 
@@ -38,17 +37,6 @@ class Tick:
     host_actions: list[Event] = field(default_factory=list)
 
 
-@dataclass
-class RunTotals:
-    """What the run summary reports."""
-
-    events: int = 0
-    late: int = 0
-    duplicates: int = 0
-    filtered: int = 0
-    rejected: Counter = field(default_factory=Counter)
-
-
 class Engine:
     def __init__(
         self,
@@ -57,6 +45,7 @@ class Engine:
         room: str | None = None,
         lang: str | None = None,
         past_baselines: Callable[[str], dict[str, float | None]] | None = None,
+        live: bool = False,
     ) -> None:
         self.config = config
         settings: EngineSettings = config.engine
@@ -65,198 +54,100 @@ class Engine:
         self.room_filter = room
         # a room's median per metric from its earlier broadcasts (the history), asked once per room
         self.past_baselines = past_baselines
+        self._pending: dict[int, list[Event]] = {}  # accepted events by tick, until the tick is produced
+        self.admission = Admission(settings, room=room, max_rooms=config.input.max_rooms, live=live,
+                                   pending=self._pending)
+        self.clock: StreamClock = self.admission.clock
+        self.totals = self.admission.totals
         self.tick_ms = settings.tick_s * 1000
         self.window_ms = settings.window_s * 1000
         self.lateness_ms = settings.allowed_lateness_s * 1000
-        self.max_skew_ms = settings.max_skew_s * 1000
         self.horizon_ms = settings.retention_horizon_s * 1000
-        self.dedupe_ms = settings.dedupe_horizon_s * 1000
+        self.live = live  # live: the wall clock runs the stream's clock on (the pipeline passes it in)
+        self.idle_ms = settings.room_idle_s * 1000 if live else 0
         self.rules: list[AlertRule] = list(config.rules)
-        self.totals = RunTotals()
         self.rooms: dict[str, Room] = {}
         self.room_alerts: dict[str, RoomAlerts] = {}
-        self.max_ts: float | None = None
-        self.max_ts_arrival: float | None = None  # wall ms when max_ts arrived (live clock)
-        self.clock_ms: float | None = None
+        self.closed_rooms = 0  # live: rooms closed after a long silence
+        self.room_names: set[str] = set()  # every room that had a tick, closed ones included
+        self._room_order: list[str] = []  # open rooms in name order (the order of a tick's records)
+        self._ignored_closed = IgnoredViewerEvents()
         self.next_tick: int | None = None
-        self._pending: dict[int, list[Event]] = {}
-        self._ahead_limit = math.inf  # events beyond this ts are rejected as bad_ts (max_skew_s)
-        self._produced_before = -math.inf  # events whose tick is below this are late
-        self._seen: dict[tuple[str, str], float] = {}
-        self._seen_order: deque[tuple[float, tuple[str, str]]] = deque()
 
     # ------------------------------------------------------------ input
 
     def tick_of(self, ts: float) -> int:
-        tick = self.tick_ms
-        return -(-int(math.ceil(ts)) // tick) * tick
-
-    @property
-    def front(self) -> float | None:
-        """The stream's clock: the highest ts seen, or the live clock when it is ahead."""
-        if self.clock_ms is None or (self.max_ts is not None and self.max_ts > self.clock_ms):
-            return self.max_ts
-        return self.clock_ms
+        return tick_of(ts, self.tick_ms)
 
     @property
     def watermark(self) -> float | None:
-        front = self.front
-        return None if front is None else front - self.lateness_ms
+        watermark = self.clock.watermark
+        return None if watermark == NEVER else watermark
 
-    def offer(self, item: Event | Rejection, arrival_ms: float | None = None) -> str | Rejection:
-        """Take one parsed item; return what became of it."""
-        totals = self.totals
-        if type(item) is Rejection:
-            totals.rejected[item.reason] += 1
-            return item
-        event = item
-        ts = event.ts
-        if ts > self._ahead_limit:
-            watermark = self.watermark
-            rejection = Rejection(
-                "bad_ts", f"ts is {(ts - watermark) / 1000:.0f}s ahead of the stream (max_skew_s {self.settings.max_skew_s:g})",
-                event.as_dict(),
-            )
-            totals.rejected["bad_ts"] += 1
-            return rejection
-        if self.room_filter is not None and event.room != self.room_filter:
-            totals.filtered += 1
-            return FILTERED
-        tick_ms = self.tick_ms
-        tick = -(-ts // tick_ms) * tick_ms if type(ts) is int else self.tick_of(ts)
-        if tick < self._produced_before:
-            totals.late += 1
-            return LATE
-        if event.id is not None or (event.order_id is not None and event.type == "order"):
-            if self._is_duplicate(event):
-                totals.duplicates += 1
-                return DUPLICATE
-        if self.max_ts is None or ts > self.max_ts:
-            self.max_ts = ts
-            self.max_ts_arrival = arrival_ms
-            if self.clock_ms is None or ts > self.clock_ms:
-                self._ahead_limit = ts - self.lateness_ms + self.max_skew_ms
-        bucket = self._pending.get(tick)
-        if bucket is None:
-            self._pending[tick] = [event]
-        else:
-            bucket.append(event)
-        totals.events += 1
-        return ACCEPTED
+    def offer(self, item: Event | Rejection, arrival_ms: float | None = None) -> list[Rejection]:
+        """Take one parsed item; return the rejections it caused (usually none)."""
+        return self.offer_batch((item,), arrival_ms)
 
-    def offer_batch(self, items: list[Event | Rejection], arrival_ms: float | None = None) -> list[Rejection]:
-        """`offer` for many items: the common case inline, anything unusual through `offer`.
-
-        The inline part repeats `offer`'s tail on purpose (a call per event costs
-        ~4% of a replay); tests/test_headless.py holds the two equal byte for byte
-        (paced replays go through `offer`, full-speed ones through here).
-        """
-        rejections = []
-        pending = self._pending
-        tick_ms = self.tick_ms
-        room_filter = self.room_filter
-        accepted = 0
-        offer = self.offer
-        for item in items:
-            if (
-                type(item) is not Event or item.id is not None or room_filter is not None
-                or type(item.ts) is not int or item.ts > self._ahead_limit
-                or (item.type == "order" and item.order_id is not None)
-            ):
-                outcome = offer(item, arrival_ms)
-                if type(outcome) is Rejection:
-                    rejections.append(outcome)
-                continue
-            ts = item.ts
-            tick = -(-ts // tick_ms) * tick_ms
-            if tick < self._produced_before:
-                self.totals.late += 1
-                continue
-            if self.max_ts is None or ts > self.max_ts:
-                self.max_ts = ts
-                self.max_ts_arrival = arrival_ms
-                if self.clock_ms is None or ts > self.clock_ms:
-                    self._ahead_limit = ts - self.lateness_ms + self.max_skew_ms
-            bucket = pending.get(tick)
-            if bucket is None:
-                pending[tick] = [item]
-            else:
-                bucket.append(item)
-            accepted += 1
-        self.totals.events += accepted
-        return rejections
+    def offer_batch(self, items: Iterable[object], arrival_ms: float | None = None) -> list[Rejection]:
+        """Take parsed items in arrival order; return the rejections (accepted events wait for their tick)."""
+        return self.admission.take(items, arrival_ms)[1]
 
     def offer_raw(self, raw: str | bytes, arrival_ms: float | None = None) -> list[Rejection]:
-        """Parse a message (one event or a batch) and offer each; return the rejections."""
-        rejections = []
-        for item in parse_message(raw):
-            outcome = self.offer(item, arrival_ms)
-            if type(outcome) is Rejection:
-                rejections.append(outcome)
-        return rejections
+        """Parse a message (one event or a batch) and offer it; return the rejections."""
+        return self.offer_batch(parse_message(raw), arrival_ms)
 
-    def _move_ahead_limit(self) -> None:
-        self._ahead_limit = self.watermark + self.max_skew_ms
-
-    def _is_duplicate(self, event: Event) -> bool:
-        seen = self._seen
-        keys = []
-        if event.id is not None:
-            keys.append((event.room, "id:" + event.id))
-        if event.order_id is not None and event.type == "order":
-            keys.append((event.room, "order:" + event.order_id))
-        if any(key in seen for key in keys):
-            return True
-        for key in keys:
-            seen[key] = event.ts
-            self._seen_order.append((event.ts, key))
-        return False
-
-    def _forget_old_ids(self, t: int) -> None:
-        horizon = t - self.dedupe_ms
-        order = self._seen_order
-        seen = self._seen
-        while order and order[0][0] < horizon:
-            ts, key = order.popleft()
-            if seen.get(key) == ts:
-                del seen[key]
+    def fold(self, events: Iterable[Event]) -> None:
+        """Keep events admitted elsewhere for their tick (a worker's: the publisher admitted them)."""
+        pending = self._pending
+        tick_ms = self.tick_ms
+        for event in events:
+            tick = -int(-event.ts // tick_ms) * tick_ms
+            bucket = pending.get(tick)
+            if bucket is None:
+                pending[tick] = [event]
+            else:
+                bucket.append(event)
 
     # ------------------------------------------------------------ clock
 
-    def live_clock(self, now_ms: float) -> float | None:
-        """Highest ts seen plus the wall time since it arrived (metrics.md, live mode)."""
-        if self.max_ts is None or self.max_ts_arrival is None:
-            return self.clock_ms
-        return self.max_ts + max(0.0, now_ms - self.max_ts_arrival)
+    def advance(self, now_ms: float | None = None, *, max_ticks: int | None = None) -> list[Tick]:
+        """Produce the ticks the clock has released (live: after running it on to `now_ms`)."""
+        if now_ms is not None:
+            self.clock.run_on(now_ms)
+        return self.release(self.clock.released, max_ticks=max_ticks)
 
-    def advance(self, clock_ms: float | None = None) -> list[Tick]:
-        """Produce every tick the watermark has passed."""
-        if clock_ms is not None:
-            self.clock_ms = clock_ms
-            self._move_ahead_limit()
-        watermark = self.watermark
-        if watermark is None:
-            return []
-        return self._produce_until(watermark)
+    def settle(self, arrival_ms: float | None = None) -> list[Rejection]:
+        """End of input: held events are decided (taken or rejected); return the rejected ones."""
+        return self.admission.settle(arrival_ms)[1]
 
-    def finish(self) -> list[Tick]:
-        """End of stream: produce every tick up to the last event's tick."""
-        if self.max_ts is None:
-            return []
-        return self._produce_until(self.tick_of(self.max_ts))
+    def finish(self, *, max_ticks: int | None = None) -> list[Tick]:
+        """End of stream: every tick up to the last event's tick (call `settle` first to see its rejections)."""
+        self.settle()
+        last = self.clock.last_tick
+        return [] if last is None else self.release(last, max_ticks=max_ticks)
 
-    def _produce_until(self, limit: float) -> list[Tick]:
+    def release(self, through: float, *, max_ticks: int | None = None) -> list[Tick]:
+        """Produce every tick up to `through` (at most `max_ticks` of them: call again for the rest)."""
         if self.next_tick is None:
-            if not self._pending or min(self._pending) > limit:
+            if not self._pending:
                 return []
-            self.next_tick = min(self._pending)
+            first = min(self._pending)
+            if first > through:
+                return []
+            self.next_tick = first
         ticks = []
         step = self.tick_ms
-        while self.next_tick <= limit:
+        while self.next_tick <= through and (max_ticks is None or len(ticks) < max_ticks):
             ticks.append(self._produce(self.next_tick))
             self.next_tick += step
-        self._produced_before = self.next_tick
         return ticks
+
+    def due(self, through: float | None = None) -> bool:
+        """Whether a tick is waiting to be produced (up to `through`, default the released tick)."""
+        through = self.clock.released if through is None else through
+        if self.next_tick is None:
+            return bool(self._pending) and min(self._pending) <= through
+        return self.next_tick <= through
 
     def _produce(self, t: int) -> Tick:
         events = self._pending.pop(t, None)
@@ -277,21 +168,39 @@ class Engine:
                     host_actions.append(event)
         out = []
         lang = self.lang
-        for name in sorted(self.rooms):
-            snapshot = self.rooms[name].close_tick(t)
-            out.append(RoomTick(snapshot, self.room_alerts[name].evaluate(snapshot, lang)))
-        if self._seen_order:
-            self._forget_old_ids(t)
+        rooms = self.rooms
+        room_alerts = self.room_alerts
+        for name in self._room_order:
+            snapshot = rooms[name].close_tick(t)
+            out.append(RoomTick(snapshot, room_alerts[name].evaluate(snapshot, lang)))
+        if self.idle_ms:
+            self._close_idle_rooms(t)
         return Tick(t, out, host_actions)
 
     def _open_room(self, event: Event) -> Room:
         room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms)
         self.rooms[event.room] = room
+        self.room_names.add(event.room)
+        self._room_order = sorted(self.rooms)
         past = self.past_baselines(event.room) if self.past_baselines is not None else None
         self.room_alerts[event.room] = RoomAlerts(
             event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past
         )
         return room
+
+    def _close_idle_rooms(self, t: int) -> None:
+        """Live: a room silent for `room_idle_s` is closed and its memory freed; it opens anew if it speaks again."""
+        limit = t - self.idle_ms
+        idle = [name for name, room in self.rooms.items() if room.last_event_ts < limit]
+        for name in idle:
+            room = self.rooms.pop(name)
+            del self.room_alerts[name]
+            self._ignored_closed.joins += room.ignored.joins
+            self._ignored_closed.leaves += room.ignored.leaves
+            self.admission.forget_room(name)
+            self.closed_rooms += 1
+        if idle:
+            self._room_order = sorted(self.rooms)
 
     # ------------------------------------------------------------ control
 
@@ -303,13 +212,14 @@ class Engine:
 
     def summary(self) -> dict:
         totals = self.totals
+        rooms = self.rooms.values()
         return {
             "kind": "summary",
             "events": totals.events,
             "rejected": dict(sorted(totals.rejected.items())),
             "late": totals.late,
             "duplicates": totals.duplicates,
-            "rooms": sorted(self.rooms),
-            "ignored_joins": sum(room.ignored.joins for room in self.rooms.values()),
-            "ignored_leaves": sum(room.ignored.leaves for room in self.rooms.values()),
+            "rooms": sorted(self.room_names),
+            "ignored_joins": self._ignored_closed.joins + sum(room.ignored.joins for room in rooms),
+            "ignored_leaves": self._ignored_closed.leaves + sum(room.ignored.leaves for room in rooms),
         }

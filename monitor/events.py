@@ -18,6 +18,8 @@ import orjson
 from msgspec import Meta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from .progress import SourceProgress
+
 #: Reason codes a rejected event carries; the summary counts them by these names.
 REASONS = (
     "invalid_json",
@@ -28,6 +30,7 @@ REASONS = (
     "bad_ts",
     "too_large",
     "binary_frame",
+    "too_many_rooms",
 )
 
 EVENT_TYPES = (
@@ -340,13 +343,14 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
     return out
 
 
-def parse_input(raw: Any) -> list[Event | Rejection]:
-    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal,
-    or a list of these (what a feed made of one platform message: none, one or several)."""
+def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
+    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal, a
+    source's progress (a promise for the stream's clock, passed on as it is), or a list of these
+    (what a feed made of one platform message: none, one or several)."""
     kind = type(raw)
     if kind is bytes or kind is str:
         return parse_message(raw)
-    if kind is Rejection:  # refused by the feed before parsing (binary frame, oversize)
+    if kind is Rejection or kind is SourceProgress:
         return [raw]
     if isinstance(raw, list):
         return [item for one in raw for item in parse_input(one)]

@@ -6,6 +6,10 @@ and billions (`Rp 1,2 jt`, `3,4%`); English uses a decimal point.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
 RATE_METRICS = frozenset({"access_rate", "retention", "interaction_rate", "ctr", "click_to_order"})
 MONEY_METRICS = frozenset({"gmv", "gmv_total", "aov", "gpm"})
 SECONDS_METRICS = frozenset({"avg_watch_s", "viewer_seconds", "duration_s", "events"})
@@ -65,3 +69,40 @@ def metric_value(metric: str, value: float | None, lang: str = "id") -> str:
         return number(value, lang)
     return number(value, lang, 1)
 
+
+
+_DURATION_UNITS = {"id": ("jam", "mnt", "dtk"), "en": ("h", "min", "s")}
+
+
+def duration(seconds: float | None, lang: str = "id") -> str:
+    """A span as people say it: `3 mnt 18 dtk`, `1 jam 5 mnt` (`3 min 18 s`, `1 h 5 min`).
+
+    Whole seconds (half up) under an hour, whole minutes from an hour on; the
+    zero parts are left out (`2 jam`, `45 dtk`, `0 dtk`). No value, a negative
+    or a non-finite one is `–`.
+    """
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    hour, minute, second = _DURATION_UNITS[lang]
+    total = math.floor(seconds + 0.5)
+    if total >= 3600:
+        minutes = math.floor(seconds / 60 + 0.5)
+        parts = [(minutes // 60, hour), (minutes % 60, minute)]
+    else:
+        parts = [(total // 60, minute), (total % 60, second)]
+    shown = [f"{count} {unit}" for count, unit in parts if count]
+    return " ".join(shown) or f"0 {second}"
+
+
+def clock_time(epoch_ms: float | None, tz: str | tzinfo, lang: str = "id") -> str:
+    """Event time on the broadcast's clock (`[display] timezone`): `19.05.30` in Indonesian, `19:05:30` in English.
+
+    The separators follow each language's usual time format (CLDR: Indonesian
+    writes the time with dots). No time is `--.--.--` / `--:--:--`.
+    """
+    separator = "." if lang == "id" else ":"
+    if epoch_ms is None:
+        return separator.join(("--",) * 3)
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    moment = datetime.fromtimestamp(epoch_ms / 1000, zone)
+    return f"{moment.hour:02d}{separator}{moment.minute:02d}{separator}{moment.second:02d}"

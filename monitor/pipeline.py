@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol
 
 from .engine import Engine
 from .events import Event, Rejection, parse_input, parse_lines
 from .sinks import Sink
+
+
+class NotARecording(ValueError):
+    """Every input of a file was rejected: it holds no events of the contract (an xlsx, a PDF, a log)."""
+
+
+def check_recording(summary: dict, name: str) -> None:
+    """Refuse a read in which nothing took effect and everything was rejected."""
+    rejected = summary.get("rejected", {})
+    total = sum(rejected.values())
+    if summary.get("events", 0) == 0 and total and not summary.get("late") and not summary.get("duplicates"):
+        most = max(rejected, key=rejected.get)
+        raise NotARecording(f"{name}: not a recording of livemon events: all {total} inputs were rejected "
+                            f"(mostly {most}; see the event contract in docs/events.md)")
 
 
 class Source(Protocol):
@@ -61,14 +75,13 @@ class Pipeline:
         sinks: list[Sink],
         *,
         speed: float | None = None,
-        live: bool = False,
         queue_size: int = 64,
     ) -> None:
         self.engine = engine
         self.source = source
         self.sinks = sinks
-        self.live = live
-        self.pacer = Pacer(None if live else speed)
+        self.live = engine.live  # one place says whether a run is live: the engine
+        self.pacer = Pacer(None if self.live else speed)
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=queue_size)
         self.running = asyncio.Event()
         self.running.set()
@@ -103,27 +116,49 @@ class Pipeline:
     # ------------------------------------------------------------ run
 
     async def run(self) -> dict:
+        """Run the source to its end (or `stop()`); an error in any task ends the run and is raised.
+
+        What was computed before the error still reaches the sinks (the ticks
+        the watermark released and the summary), so a crash never loses them.
+        """
         producer = asyncio.create_task(self._produce())
-        tasks = [producer]
+        consumer = asyncio.create_task(self._consume())
+        stopper = asyncio.create_task(self._stop.wait())
+        tasks = [producer, consumer, stopper]
         if self.live:
             tasks.append(asyncio.create_task(self._clock()))
-        stopper = asyncio.create_task(self._stop.wait())
-        consumer = asyncio.create_task(self._consume())
         try:
-            await asyncio.wait({consumer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            waiting = set(tasks)
+            while consumer in waiting and stopper in waiting:
+                done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if any(task is not producer and not task.cancelled() and task.exception() for task in done):
+                    break  # the engine or the live clock failed; a failed source lets the queue drain first
         finally:
-            for task in (*tasks, stopper, consumer):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, stopper, consumer, return_exceptions=True)
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        error = next((result for result in results
+                      if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError)), None)
         engine = self.engine
-        if self._stop.is_set() and self.live:
-            self._emit(engine.advance(engine.live_clock(wall_ms())))
-        else:
-            self._emit(engine.finish())
+        try:
+            now = wall_ms()
+            self._reject(engine.settle(now), now)
+            if self._stop.is_set():
+                # asked to stop: what the watermark released, for a quarter of a second at most, then the summary
+                clock = now if self.live else None
+                await self._release(lambda: engine.advance(clock, max_ticks=self._chunk()), deadline=0.25)
+            else:
+                await self._release(lambda: engine.finish(max_ticks=self._chunk()))
+        except Exception:
+            if error is None:
+                raise
+            # the first error is the one to report; what could be flushed was flushed
         summary = engine.summary()
         self.ended = True
         for sink in self.sinks:
             sink.close(summary)
+        if error is not None:
+            raise error
         return summary
 
     async def _produce(self) -> None:
@@ -145,7 +180,6 @@ class Pipeline:
 
     async def _take(self, batch: list[Any]) -> None:
         engine = self.engine
-        offer = engine.offer
         arrival = wall_ms()
         rejections: list[Rejection] = []
         pacer = self.pacer
@@ -167,31 +201,53 @@ class Pipeline:
                 if pacer.speed is not None and type(item) is Event:
                     wait = pacer.delay(item.ts)
                     if wait > 0.002:
-                        self._emit(engine.advance())
+                        await self._release(engine.advance)
                         await asyncio.sleep(wait)
                         await self.running.wait()
                         arrival = wall_ms()
-                outcome = offer(item, arrival)
-                if type(outcome) is Rejection:
-                    rejections.append(outcome)
+                rejections += engine.offer(item, arrival)
+        self._reject(rejections, arrival)
+        if self.live:
+            now = wall_ms()
+            await self._release(lambda: engine.advance(now, max_ticks=self._chunk()))
+        else:
+            await self._release(lambda: engine.advance(max_ticks=self._chunk()))
+        await asyncio.sleep(0)
+
+    def _reject(self, rejections: list[Rejection], arrival: float) -> None:
         if rejections:
             for sink in self.sinks:
                 sink.on_rejections(rejections, arrival)
-        if self.live:
-            self._emit(engine.advance(engine.live_clock(wall_ms())))
-        else:
-            self._emit(engine.advance())
-        await asyncio.sleep(0)
+
+    def _chunk(self) -> int:
+        """Ticks per step of a long release: about 4,000 room snapshots, then the loop breathes."""
+        return max(1, 4096 // max(1, len(self.engine.rooms)))
+
+    async def _release(self, produce: Callable[[], list], *, stoppable: bool = True,
+                       deadline: float | None = None) -> None:
+        """Emit due ticks in steps, yielding between them, so a long silence never blocks a stop."""
+        until = None if deadline is None else time.monotonic() + deadline
+        while True:
+            ticks = produce()
+            if not ticks:
+                return
+            self._emit(ticks)
+            if until is not None:
+                if time.monotonic() > until:
+                    return
+                continue
+            await asyncio.sleep(0)
+            if stoppable and self._stop.is_set():
+                return
 
     async def _clock(self) -> None:
         """Live mode: the stream clock runs on between events."""
         interval = self.engine.tick_ms / 4000
+        engine = self.engine
         while True:
             await asyncio.sleep(interval)
-            engine = self.engine
-            clock = engine.live_clock(wall_ms())
-            if clock is not None:
-                self._emit(engine.advance(clock))
+            now = wall_ms()
+            await self._release(lambda: engine.advance(now, max_ticks=self._chunk()))
 
     def _emit(self, ticks: list) -> None:
         if ticks:

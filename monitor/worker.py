@@ -41,7 +41,7 @@ import socket
 import time
 import uuid
 import zlib
-from collections import Counter, deque
+from collections import deque
 from typing import Any
 
 import nats
@@ -50,7 +50,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from feeds.jetstream.clock import ClockReading
+from feeds.jetstream.clock import decode
 from feeds.jetstream.leases import Leases
 from feeds.jetstream.subjects import (
     ALERTS, CONTROL, END, METRICS, STREAM, connect, ensure_streams, partition_filter, room_token, summary_subject,
@@ -71,14 +71,20 @@ _CONTROL_PREFIX = CONTROL[:-1]
 
 
 class Partition:
-    """One partition's rooms through the engine, message by message in stream order (no I/O)."""
+    """One partition's rooms through the engine, message by message in stream order (no I/O).
 
-    def __init__(self, config: Config, *, lang: str | None = None) -> None:
+    The publisher admitted every event on the stream already (monitor/clock.py);
+    the partition folds its rooms' events and produces the ticks each clock
+    message releases, so it needs no clock of its own.
+    """
+
+    def __init__(self, config: Config, *, lang: str | None = None, partition: int = 0) -> None:
         self.engine = Engine(config, lang=lang)
+        self.partition = partition
         self.last_seq = 0
         self.ended = False
-        self._stream_started = False  # the stream's first tick is produced (somewhere)
-        self._stream_watermark = -math.inf
+        self.folded = 0
+        self.stream_counts: dict[str, Any] = {}  # the publisher's counts, from the end of the stream
         self._waiting: deque[tuple[Any, float]] = deque()  # (ack token, highest tick of its events)
 
     def take(self, seq: int, subject: str, data: bytes, token: Any = None) -> list[Tick]:
@@ -86,10 +92,21 @@ class Partition:
         if seq <= self.last_seq:
             return []  # delivered again: already counted
         self.last_seq = seq
+        engine = self.engine
         if subject.startswith(_CONTROL_PREFIX):
             self._waiting.append((token, -math.inf))
-            return self._clock(ClockReading.decode(data, end=subject == END))
-        self._waiting.append((token, self._offer(parse_message(data))))
+            reading, counts = decode(data)
+            if subject == END:
+                self.ended = True
+                self.stream_counts = counts
+                # the single engine's finish(): every tick up to the stream's last event's tick
+                return engine.release(reading.last if reading.last is not None else reading.released)
+            return engine.release(reading.released)
+        events = [item for item in parse_message(data) if type(item) is Event]
+        engine.fold(events)
+        self.folded += len(events)
+        top = max((event.ts for event in events), default=-math.inf)
+        self._waiting.append((token, engine.tick_of(top) if top > -math.inf else -math.inf))
         return []
 
     def acked_through(self) -> Any:
@@ -104,42 +121,15 @@ class Partition:
             done = waiting.popleft()[0]
         return done
 
-    def _clock(self, reading: ClockReading) -> list[Tick]:
-        engine = self.engine
-        if reading.end:
-            self.ended = True
-            # the single engine's finish(): every tick up to the stream's last event's tick
-            return engine.advance(engine.tick_of(reading.front) + engine.lateness_ms)
-        self._stream_watermark = reading.front - engine.lateness_ms
-        self._stream_started = engine.tick_of(reading.first) <= self._stream_watermark
-        return engine.advance(reading.front)
-
-    def _offer(self, items: list) -> float:
-        engine = self.engine
-        if engine.next_tick is None and self._stream_started:
-            items = self._without_late(items)
-        rejections = engine.offer_batch(items)
-        bad = Counter(r.raw["ts"] for r in rejections if r.reason == "bad_ts")
-        top = -math.inf
-        for item in items:
-            if type(item) is Event and item.ts > top:
-                if bad[item.ts]:
-                    bad[item.ts] -= 1
-                    continue
-                top = item.ts
-        return engine.tick_of(top) if top > -math.inf else -math.inf
-
-    def _without_late(self, items: list) -> list:
-        """Before this partition's first tick, the stream's ticks may be produced already: late is late."""
-        limit = self._stream_watermark
-        tick_of = self.engine.tick_of
-        kept = []
-        for item in items:
-            if type(item) is Event and tick_of(item.ts) <= limit:
-                self.engine.totals.late += 1
-            else:
-                kept.append(item)
-        return kept
+    def summary(self) -> dict:
+        """This partition's part of the run summary; partition 0 carries the stream's own counts."""
+        summary = self.engine.summary()
+        summary["events"] = self.folded
+        if self.partition == 0:
+            summary.update(late=self.stream_counts.get("late", 0),
+                           duplicates=self.stream_counts.get("duplicates", 0),
+                           rejected=self.stream_counts.get("rejected", {}))
+        return summary
 
 
 class PartitionRunner:
@@ -157,7 +147,7 @@ class PartitionRunner:
     async def run(self) -> None:
         floor = await self._take_over()
         subscription = await self.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
-        state = Partition(self.config, lang=self.lang)
+        state = Partition(self.config, lang=self.lang, partition=self.partition)
         delivered = 0  # the consumer's delivery sequence: every delivery to us is numbered
         log.info("partition %d: rebuilding up to stream sequence %d", self.partition, floor)
         try:
@@ -228,7 +218,7 @@ class PartitionRunner:
                     ))
 
     async def _publish_summary(self, state: Partition, acks: list[asyncio.Future]) -> None:
-        summary = state.engine.summary()
+        summary = state.summary()
         summary.update(partition=self.partition, partitions=self.partitions)
         acks.append(await self.js.publish_async(
             summary_subject(self.partition), orjson.dumps(summary),

@@ -65,3 +65,36 @@ def test_check_config_exits_1_with_the_key(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"{path}: rules[0].for_s: must be >= 0"
     assert result.stdout == ""
+
+
+def test_check_config_says_which_shop_secrets_are_set_never_their_values(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[sources.tiktok_shop]\napp_key = "key-in-file-3141"\napp_secret = "secret-in-file-2718"\n'
+                    '[sources.shopee]\npartner_id = "2001"\n')
+    import os
+
+    environment = {**os.environ, "LIVEMON_TTS_ACCESS_TOKEN": "token-in-env-1618"}
+    result = subprocess.run([sys.executable, "-m", "monitor", "check-config", str(path)], capture_output=True,
+                            text=True, cwd=ROOT, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert "sources.tiktok_shop: app_key set (config file), app_secret set (config file), " \
+           "access_token set (environment), shop_cipher not set; ready" in result.stdout
+    assert "sources.shopee: partner_id set (config file), partner_key not set" in result.stdout
+    assert "missing for use: partner_key, access_token, shop_id" in result.stdout
+    for secret in ("key-in-file-3141", "secret-in-file-2718", "token-in-env-1618"):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_shop_tables_are_checked_like_the_rest():
+    with pytest.raises(ConfigError, match=r"sources.tiktok_shop.poll_s: must be > 0"):
+        from monitor.config import parse_config
+
+        parse_config({"sources": {"tiktok_shop": {"poll_s": 0}}}, "c.toml")
+    with pytest.raises(ConfigError, match=r"broadcast.orders: must be"):
+        from monitor.config import parse_config
+
+        parse_config({"broadcast": {"orders": "lazada"}}, "c.toml")
+    from monitor.config import parse_config
+
+    config = parse_config({"sources": {"shopee": {"partner_key": "pk-9999"}}}, "c.toml")
+    assert "pk-9999" not in repr(config) and "pk-9999" not in str(config.sources.shopee)

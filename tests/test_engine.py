@@ -18,37 +18,43 @@ def event(kind, second, **fields):
 
 
 def test_live_clock_moves_windows_on_and_notices_a_silent_feed():
-    engine = Engine(load_config())
-    engine.offer(event("viewer_join", 0, user="a"), arrival_ms=5_000)
-    engine.offer(event("like", 1, user="a"), arrival_ms=6_000)
-    assert engine.advance(engine.live_clock(6_000)) == []  # watermark still behind the first tick
+    engine = Engine(load_config(), live=True)
+    # live: an event near the wall clock starts the stream's clock at once
+    engine.offer(event("viewer_join", 0, user="a"), arrival_ms=T0 + 5)
+    engine.offer(event("like", 1, user="a"), arrival_ms=T0 + 1_000)
+    assert engine.advance(T0 + 1_000) == []  # watermark still behind the first tick
     # 40 s of wall time pass with no event: the stream clock runs on
-    ticks = engine.advance(engine.live_clock(46_000))
+    ticks = engine.advance(T0 + 41_000)
     assert [t.t for t in ticks] == [T0 + i * 1000 for i in range(0, 40)]
     stale = [a for t in ticks for rt in t.rooms for a in rt.alerts if a.rule == "feed_stale"]
     assert [(a.state, a.t) for a in stale] == [("firing", T0 + 31_000)]
     # an event arrives again: the rule resolves at its tick
-    engine.offer(event("like", 42, user="a"), arrival_ms=47_000)
-    ticks = engine.advance(engine.live_clock(50_000))
+    engine.offer(event("like", 42, user="a"), arrival_ms=T0 + 42_000)
+    ticks = engine.advance(T0 + 45_000)
     resolved = [a for t in ticks for rt in t.rooms for a in rt.alerts if a.rule == "feed_stale"]
     assert [a.state for a in resolved] == ["resolved"]
 
 
 def test_skewed_producer_is_taken_on_its_own_time():
-    """A feed whose clock is hours behind ours still produces ticks (live mode)."""
-    engine = Engine(Config(rules=[]))
-    engine.offer(event("viewer_join", 0, user="a"), arrival_ms=T0 + 3 * 3600_000)
-    ticks = engine.advance(engine.live_clock(T0 + 3 * 3600_000 + 10_000))
+    """A feed whose clock is hours behind ours starts once its first events agree, then runs on (live mode)."""
+    engine = Engine(Config(rules=[]), live=True)
+    wall = T0 + 3 * 3600_000
+    for second in range(5):  # confirm_events = 5: far from the wall clock, so they must agree first
+        engine.offer(event("like", second * 0.1, user="a"), arrival_ms=wall)
+    ticks = engine.advance(wall + 10_000)
     assert ticks and ticks[0].t == T0 and ticks[-1].t == T0 + 8000
 
 
-def test_far_future_event_is_rejected_and_does_not_move_the_watermark():
+def test_far_future_event_waits_and_does_not_move_the_watermark():
     engine = Engine(Config(rules=[]))
-    engine.offer(event("viewer_join", 0, user="a"))
-    outcome = engine.offer(event("like", 10_000))
-    assert outcome.reason == "bad_ts"
+    for second in range(5):
+        engine.offer(event("viewer_join", second * 0.1, user=f"a{second}"))
+    assert engine.offer(event("like", 10_000)) == []  # held: nothing confirms it yet
     engine.offer(event("like", 5))
-    assert engine.max_ts == T0 + 5000
+    assert engine.clock.max_ts == T0 + 5000
+    rejected = engine.settle()
+    assert [r.reason for r in rejected] == ["bad_ts"]
+    assert engine.summary()["rejected"] == {"bad_ts": 1}
 
 
 def test_memory_is_bounded_by_the_window_not_the_session():
@@ -75,7 +81,7 @@ def test_memory_is_bounded_by_the_window_not_the_session():
             room = engine.rooms["r"]
             sizes.append((
                 len(room.online), len(room.awaiting_horizon), len(room.recent_leavers),
-                len(room.interacting), len(engine._seen), len(room.sums._history),
+                len(room.interacting), len(engine.admission._seen), len(room.sums._history),
             ))
     first, last = sizes[0], sizes[-1]
     assert next_user == 36_000

@@ -87,3 +87,25 @@ def test_a_line_cut_by_a_kill_does_not_spoil_the_next_run(tmp_path):
     assert replayed[0] == '{"type":"like","ts":1}'
     assert replayed[-1] == event("share", 3, user="u1")  # whole, not glued to the cut line
     assert len(replayed) == 3
+
+
+async def test_a_sources_progress_is_recorded_and_replayed_and_counts_as_no_event(tmp_path):
+    import math
+
+    from monitor.progress import SourceProgress
+
+    path = tmp_path / "rec.jsonl"
+    first, later = SourceProgress("tiktok-shop", -math.inf), SourceProgress("tiktok-shop", 4_999)
+    last = SourceProgress("tiktok-shop", math.inf)
+    order = {"type": "order", "ts": 4_000, "room": "toko", "product": "sku-7", "amount": 5000, "order_id": "o-1"}
+    live = Collect()
+    batches = [[first], [event("like", 1_000, user="u1")], [order, later], [last]]
+    summary = await run(Listed(batches), live, Recorder(path))
+    assert summary["events"] == 2 and summary["rejected"] == {}  # the promises are no input to judge
+    lines = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    assert [line.get("progress") for line in lines] == ["tiktok-shop", None, None, "tiktok-shop", "tiktok-shop"]
+    assert lines[0]["through"] == "-inf" and lines[3]["through"] == 4_999
+    replayed = [raw for batch in read_batches(path) for raw in batch]
+    assert replayed[0] == first and replayed[3] == later and replayed[4] == last
+    again = Collect()
+    assert await run(FileSource(path), again) == summary

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from types import SimpleNamespace
 
 import orjson
@@ -16,7 +17,9 @@ import pytest
 from feeds.files import FileSource
 from feeds.frames import Frame, frame_reader
 from feeds.recorder import Recorder
-from feeds.tiktok import Secrets, TikTokSource, rate_limit_wait_s, read_frame
+from feeds.credentials import credentials
+from feeds.tiktok import TikTokSource, rate_limit_wait_s, read_frame
+from monitor.config import parse_config
 from monitor.engine import Engine
 from monitor.events import Event, Rejection, parse_input
 from monitor.pipeline import Pipeline
@@ -32,6 +35,11 @@ from .tiktok_standin import Script, StandIn, point_library_at
 from TikTokLiveProto.v3.webcast.im import MemberMessageAction
 
 USER = "6900000000000000007"
+
+
+def tiktok_login(**environ: str):
+    """The `[sources.tiktok]` credentials as `livemon watch` resolves them, from these environment variables."""
+    return credentials(parse_config({}, "test"), "tiktok", environ)
 
 
 def read(frame, arrival: float = T0 + 5) -> Frame:
@@ -92,6 +100,7 @@ def test_a_message_sent_twice_is_counted_once():
     for _ in range(2):
         for item in parse_input(read(twice)):
             engine.offer(item)
+    engine.finish()
     assert engine.totals.events == 1 and engine.totals.duplicates == 1
 
 
@@ -191,7 +200,7 @@ def connections(frames, cuts=()) -> list[list[list]]:
 async def run_live(source, sinks=()) -> tuple[dict, Collect]:
     collect = Collect()
     summary = await asyncio.wait_for(
-        Pipeline(Engine(short_config(window_s=60)), source, [collect, *sinks], live=True).run(), 30
+        Pipeline(Engine(short_config(window_s=60), live=True), source, [collect, *sinks]).run(), 30
     )
     return summary, collect
 
@@ -278,8 +287,8 @@ async def test_an_age_restricted_room_opens_with_the_session_from_the_environmen
     async with StandIn(Script(age_restricted=True, session_id=session, connections=connections(broadcast(T0)))) as standin:
         standin_url(standin)
         monkeypatch.setenv("WHITELIST_AUTHENTICATED_SESSION_ID_HOST", f"127.0.0.1:{standin.port}")
-        secrets = Secrets.from_env({"LIVEMON_TIKTOK_SESSIONID": session, "LIVEMON_TIKTOK_TARGET_IDC": "alisg"})
-        source = TikTokSource("toko.batik", secrets=secrets, sleep=Clock().sleep)
+        login = tiktok_login(LIVEMON_TIKTOK_SESSIONID=session, LIVEMON_TIKTOK_TARGET_IDC="alisg")
+        source = TikTokSource("toko.batik", credentials=login, sleep=Clock().sleep)
         summary, collect = await run_live(source)
         [(_, sign_query, _)] = standin.asked("/webcast/fetch")
         cookies = standin.ws_cookies
@@ -292,8 +301,8 @@ async def test_a_session_the_library_will_not_send_is_a_clear_failure(standin_ur
     monkeypatch.delenv("WHITELIST_AUTHENTICATED_SESSION_ID_HOST", raising=False)
     async with StandIn(Script(connections=connections(broadcast(T0)))) as standin:
         standin_url(standin)
-        secrets = Secrets(session_id="sid-0f3c9a7d5e1b", target_idc="alisg")
-        source = TikTokSource("toko.batik", secrets=secrets, sleep=Clock().sleep)
+        login = tiktok_login(LIVEMON_TIKTOK_SESSIONID="sid-0f3c9a7d5e1b", LIVEMON_TIKTOK_TARGET_IDC="alisg")
+        source = TikTokSource("toko.batik", credentials=login, sleep=Clock().sleep)
         await run_live(source)
     assert source.failure == "tiktok_session_not_allowed"
 
@@ -310,16 +319,58 @@ async def test_the_sign_key_goes_to_the_sign_server_only(standin_url):
     key = "euler-key-5a1d0c"
     async with StandIn(Script(sign_key=key, connections=connections(broadcast(T0)))) as standin:
         standin_url(standin)
-        source = TikTokSource("toko.batik", secrets=Secrets(sign_key=key), sleep=Clock().sleep)
+        source = TikTokSource("toko.batik", credentials=tiktok_login(LIVEMON_TIKTOK_SIGN_KEY=key), sleep=Clock().sleep)
         summary, _ = await run_live(source)
         others = [headers for path, _, headers in standin.requests if path != "/webcast/fetch"]
     assert summary["events"] == EXPECTED["summary"]["events"]  # the stand-in refuses a sign request without the key
     assert all(key not in str(headers) for headers in others)
-    assert key not in repr(source.secrets) and key not in repr(Secrets.from_env({"LIVEMON_TIKTOK_SIGN_KEY": key}))
+    assert key not in repr(parse_config({"sources": {"tiktok": {"sign_key": key}}}, "test"))
 
 
 def test_a_session_needs_its_data_centre():
     with pytest.raises(ValueError, match="LIVEMON_TIKTOK_TARGET_IDC") as error:
-        Secrets.from_env({"LIVEMON_TIKTOK_SESSIONID": "sid-0f3c9a7d5e1b"})
+        TikTokSource("toko.batik", credentials=tiktok_login(LIVEMON_TIKTOK_SESSIONID="sid-0f3c9a7d5e1b"))
     assert "sid-0f3c9a7d5e1b" not in str(error.value)
-    assert Secrets.from_env({}) == Secrets()
+    assert TikTokSource("toko.batik", credentials=tiktok_login()).session is None
+
+
+def test_the_config_file_holds_the_secrets_too_and_the_environment_wins():
+    config = parse_config({"sources": {"tiktok": {"sign_key": "from-the-file", "offline_poll_s": 30}}}, "test")
+    assert credentials(config, "tiktok", {})["sign_key"] == "from-the-file"
+    assert credentials(config, "tiktok", {"LIVEMON_TIKTOK_SIGN_KEY": "from-env"})["sign_key"] == "from-env"
+    with pytest.raises(Exception, match="offline_poll_s"):
+        parse_config({"sources": {"tiktok": {"offline_poll_s": 5}}}, "test")  # a quicker poll would hammer TikTok
+
+
+async def test_the_shop_orders_join_the_tiktok_room(standin_url, monkeypatch):
+    """`livemon watch tiktok:@toko.batik --orders tiktok-shop`: one room, the audience from TikTok, orders from the shop."""
+    from feeds.broadcast import with_orders
+
+    from .feeds_support import now_ms, until
+    from .shop_fakes import TTS, FakeTikTokShop
+
+    for name, value in TTS.items():
+        monkeypatch.setenv(name, value)
+    frames = broadcast(now_ms() - 50_000)
+    release = asyncio.Event()
+    with FakeTikTokShop() as shop:
+        async with StandIn(Script(connections=[[frames[:-1], frames[-1:]]], hold_end=release)) as standin:
+            standin_url(standin)
+            config = parse_config({"engine": {"window_s": 60},
+                                   "sources": {"tiktok_shop": {"base_url": shop.url, "poll_s": 0.1}}}, "test")
+            source = with_orders(TikTokSource("@toko.batik", sleep=Clock().sleep), "tiktok-shop", config)
+            assert source.name == "tiktok:@toko.batik + tiktok-shop"
+            collect = Collect()
+            pipeline = Pipeline(Engine(config, live=True), source, [collect])
+            run = asyncio.create_task(pipeline.run())
+            await until(lambda: pipeline.engine.totals.events == EXPECTED["summary"]["events"], timeout=20,
+                        what="the TikTok events")
+            shop.add_order("o-1", int(time.time()), "259000")
+            await until(lambda: pipeline.engine.totals.events == EXPECTED["summary"]["events"] + 1, timeout=20,
+                        what="the order")
+            release.set()  # the broadcast ends on TikTok: so does the run, the shop poller with it
+            summary = await asyncio.wait_for(run, 20)
+    assert summary["rooms"] == ["toko.batik"] and summary["duplicates"] == 1
+    last = collect.snapshots[-1]
+    assert last.room == "toko.batik" and last.values["orders_total"] == 1 and last.values["gmv_total"] == 259_000
+    assert last.values["entries_total"] == 12 and collect.states()[-1] == "ended"

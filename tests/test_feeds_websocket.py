@@ -36,8 +36,8 @@ async def test_server_killed_mid_stream_reconnect_recording_and_stale_alert(tmp_
     sink = Collect()
     path = tmp_path / "rec.jsonl"
     pipeline = Pipeline(
-        Engine(short_config(stale_rule(for_s=1), allowed_lateness_s=0.5)), source,
-        [sink, Recorder(path)], live=True,
+        Engine(short_config(stale_rule(for_s=1), allowed_lateness_s=0.5), live=True), source,
+        [sink, Recorder(path)],
     )
     run = asyncio.create_task(pipeline.run())
     await server.wait_for_clients(1)
@@ -101,7 +101,7 @@ async def test_hostile_input_is_counted_and_valid_events_pass_exactly_once():
     await server.start()
     source = WebSocketSource(server.url, backoff_first_s=0.05, backoff_max_s=0.2)
     sink = Collect()
-    pipeline = Pipeline(Engine(short_config()), source, [sink], live=True)
+    pipeline = Pipeline(Engine(short_config(), live=True), source, [sink])
     run = asyncio.create_task(pipeline.run())
     await server.wait_for_clients(1)
 
@@ -269,7 +269,7 @@ async def test_a_served_parquet_file_with_empty_cells_gives_what_its_replay_give
     server = EventServer(port=0)
     await server.start()
     watched = Collect()
-    pipeline = Pipeline(Engine(short_config()), WebSocketSource(server.url), [watched], live=True)
+    pipeline = Pipeline(Engine(short_config(), live=True), WebSocketSource(server.url), [watched])
     run = asyncio.create_task(pipeline.run())
     await server.wait_for_clients(1)
     await serve_file(server, path, speed=None)

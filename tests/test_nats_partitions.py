@@ -76,7 +76,7 @@ def partitioned(batches, config, partitions: int) -> tuple[dict, dict]:
         await publisher.end()
 
     asyncio.run(publish())
-    runs = [Partition(config) for _ in range(partitions)]
+    runs = [Partition(config, partition=index) for index in range(partitions)]
     out: dict = {}
     for seq, (subject, payload) in enumerate(stream.messages, 1):
         if subject.startswith(EVENTS):
@@ -89,7 +89,7 @@ def partitioned(batches, config, partitions: int) -> tuple[dict, dict]:
     totals = {"events": 0, "late": 0, "duplicates": 0}
     for run in runs:
         assert run.ended
-        summary = run.engine.summary()
+        summary = run.summary()
         for key in totals:
             totals[key] += summary[key]
     return out, totals

@@ -44,6 +44,7 @@ class Script:
     initial: list[Frame] = field(default_factory=list)  # messages in the sign server's first fetch result
     connections: list[list[list[Frame]]] = field(default_factory=list)
     unknown_user: bool = False
+    hold_end: asyncio.Event | None = None  # the message that ends the broadcast waits for this
 
 
 class StandIn:
@@ -140,6 +141,8 @@ class StandIn:
         self.ws_cookies.append(websocket.request.headers.get("Cookie", ""))
         messages = self._connections.pop(0) if self._connections else []
         for frames in messages:
+            if self.script.hold_end is not None and any(name == "WebcastControlMessage" for name, _ in frames):
+                await self.script.hold_end.wait()
             await websocket.send(push_frame(frames))
             await asyncio.sleep(0.01)
         ends = any(name == "WebcastControlMessage" for frames in messages for name, _ in frames)

@@ -1,10 +1,12 @@
 """`livemon publish`: a file, a websocket feed or a simulation onto the LIVEMON stream.
 
-Each input batch is parsed by the one parser (so bad input is judged once,
-here, where the room is learnt), its events are grouped by room and sent as
-one JSON array message per room (batching: one JetStream message carries up to
-`MAX_EVENTS` events, which is what lets one publisher fill many workers), then
-the stream's clock follows as a control message (feeds/jetstream/clock.py).
+Each input batch is parsed by the one parser and judged by the one admission
+(monitor/clock.py: late, far from the stream, duplicate, too many rooms), so
+bad input is judged once, here, where the whole stream is seen; the accepted
+events are grouped by room and sent as one JSON array message per room
+(batching: one JetStream message carries up to `MAX_EVENTS` events, which is
+what lets one publisher fill many workers), then the stream's clock follows as
+a control message (feeds/jetstream/clock.py).
 One publisher connection keeps the order: a room's messages are stored in the
 order they were sent, and a partition reads its rooms and the clock in stream
 order. Publishes are pipelined (`publish_async`) and their acks awaited in
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import Counter, deque
 from typing import Any, AsyncIterator, Iterable
 
@@ -23,12 +26,13 @@ import orjson
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from monitor.clock import Admission, ClockReading
 from monitor.config import Config
 from monitor.events import Event, Rejection, parse_lines
 from monitor.pipeline import Pacer, wall_ms
 from monitor.sinks import Sink
 
-from .clock import ClockReading, StreamClock
+from .clock import decode, encode
 from .subjects import CLOCK, END, STREAM, event_subject
 
 log = logging.getLogger("livemon.publish")
@@ -50,16 +54,17 @@ class Publisher:
     """Puts batches of raw input on the stream, each followed by the stream's clock."""
 
     def __init__(self, js: JetStreamContext, config: Config, *, speed: float | None = None,
-                 rejection_sinks: Iterable[Sink] = (), max_payload: int = 1 << 20, room: str | None = None) -> None:
+                 rejection_sinks: Iterable[Sink] = (), max_payload: int = 1 << 20, room: str | None = None,
+                 live: bool = False) -> None:
         self.js = js
-        self.room = room  # only this room (the engine's room filter: other rooms move no clock)
-        self.clock = StreamClock(config.engine)
+        self.admission = Admission(config.engine, room=room, max_rooms=config.input.max_rooms, live=live)
+        self.clock = self.admission.clock
         self.pacer = Pacer(speed)
         self.sinks = list(rejection_sinks)
         self.max_payload = max_payload
         self.events = 0
         self.messages = 0
-        self.rejected: Counter = Counter()
+        self.rejected: Counter = Counter()  # what the stream refused beyond the admission (max_payload)
         self._acks: deque[asyncio.Future] = deque()
         self._lock = asyncio.Lock()  # the live clock never slips between the messages of one batch
 
@@ -69,47 +74,48 @@ class Publisher:
             last = await self.js.get_last_msg(STREAM, CLOCK)
         except NotFoundError:
             return
-        self.clock.resume(ClockReading.decode(last.data, end=False))
+        reading, _ = decode(last.data)
+        self.clock.resume(reading.released)
 
     async def take(self, batch: list[Any], arrival_ms: float | None = None, *, live: bool = False) -> None:
-        """One input batch: its events by room, paced by event time, then the clock."""
+        """One input batch: its accepted events by room, paced by event time, then the clock."""
         async with self._lock:
             await self._take(batch, arrival_ms, live)
 
     async def _take(self, batch: list[Any], arrival_ms: float | None, live: bool) -> None:
         arrival = wall_ms() if arrival_ms is None else arrival_ms
-        rooms: dict[str, list[bytes]] = {}
-        rejections: list[Rejection] = []
         pacer = self.pacer
-        see = self.clock.see
-        only = self.room
         items = parse_lines(batch)
         # JSON Lines of one object each go on as they came (cheapest, unknown fields kept)
         as_read = len(items) == len(batch) and all(type(raw) is bytes and raw[:1] == b"{" for raw in batch)
-        for index, item in enumerate(items):
-            if type(item) is Rejection:
-                rejections.append(item)
-                continue
-            if only is not None and item.room != only:
-                continue
-            if pacer.speed is not None:
+        raw_of = {id(item): batch[index] for index, item in enumerate(items)} if as_read else {}
+        start = 0
+        if pacer.speed is not None:
+            for index, item in enumerate(items):
+                if type(item) is not Event:
+                    continue
                 wait = pacer.delay(item.ts)
                 if wait > 0.002:
-                    await self._flush(rooms)  # what is due goes out, with the clock, before the pause
-                    rooms = {}
+                    await self._admit(items[start:index], arrival, raw_of, live)  # what is due goes out first
+                    start = index
                     await asyncio.sleep(wait)
                     arrival = wall_ms()
-            see(item.ts, arrival)
-            raw = batch[index] if as_read else event_json(item)
-            group = rooms.get(item.room)
-            if group is None:
-                rooms[item.room] = [raw]
-            else:
-                group.append(raw)
-        if rejections:
-            self._reject(rejections, arrival)
+        await self._admit(items[start:], arrival, raw_of, live)
+
+    async def _admit(self, items: list[Any], arrival: float, raw_of: dict[int, bytes], live: bool) -> None:
+        accepted, rejections = self.admission.take(items, arrival)
         if live:
             self.clock.run_on(wall_ms())
+        if rejections:
+            self._reject(rejections, arrival)
+        rooms: dict[str, list[bytes]] = {}
+        for event in accepted:
+            raw = raw_of.get(id(event)) or event_json(event)
+            group = rooms.get(event.room)
+            if group is None:
+                rooms[event.room] = [raw]
+            else:
+                group.append(raw)
         await self._flush(rooms)
 
     async def tick(self) -> None:
@@ -119,16 +125,30 @@ class Publisher:
             await self._send_clock(CLOCK)
 
     async def end(self) -> None:
-        """End of stream: the last tick of every room is the stream's last event's tick."""
+        """End of stream: held events are decided, then the last tick of every room is the stream's last."""
+        accepted, rejections = self.admission.settle()
+        await self._admit_settled(accepted, rejections)
         await self._send_clock(END)
         await self.drain()
+
+    async def _admit_settled(self, accepted: list[Event], rejections: list[Rejection]) -> None:
+        if rejections:
+            self._reject(rejections, wall_ms())
+        rooms: dict[str, list[bytes]] = {}
+        for event in accepted:
+            rooms.setdefault(event.room, []).append(event_json(event))
+        if rooms:
+            await self._flush(rooms)
 
     async def drain(self) -> None:
         while self._acks:
             await self._acks.popleft()
 
     def summary(self) -> dict:
-        return {"events": self.events, "messages": self.messages, "rejected": dict(sorted(self.rejected.items()))}
+        totals = self.admission.totals
+        rejected = totals.rejected + self.rejected
+        return {"events": self.events, "messages": self.messages, "rejected": dict(sorted(rejected.items())),
+                "late": totals.late, "duplicates": totals.duplicates}
 
     # ------------------------------------------------------------ sending
 
@@ -143,6 +163,7 @@ class Publisher:
         payload = b"[" + b",".join(events) + b"]"
         if len(payload) > self.max_payload:
             if len(events) == 1:
+                self.rejected["too_large"] += 1
                 self._reject([Rejection("too_large", f"event over the server's max_payload ({self.max_payload})",
                                         events[0])], wall_ms())
                 return
@@ -154,11 +175,17 @@ class Publisher:
         self.events += len(events)
 
     async def _send_clock(self, subject: str) -> None:
-        reading = self.clock.reading(end=subject == END)
-        if reading is None and subject == END:
-            reading = ClockReading(0, 0, True)  # an empty stream still ends
-        if reading is not None:
-            await self._send(subject, reading.encode())
+        end = subject == END
+        reading = self.clock.reading(end=end)
+        if end:
+            totals = self.admission.totals
+            counts = {"late": totals.late, "duplicates": totals.duplicates,
+                      "rejected": dict(sorted((totals.rejected + self.rejected).items()))}
+            if reading.last is None:  # an empty stream still ends
+                reading = ClockReading(reading.released, -math.inf)
+            await self._send(subject, encode(reading, counts))
+        elif reading.released != -math.inf:
+            await self._send(subject, encode(reading))
 
     async def _send(self, subject: str, payload: bytes) -> None:
         self._acks.append(await self.js.publish_async(subject, payload))
@@ -168,8 +195,6 @@ class Publisher:
                 await self._acks.popleft()  # raises if the stream refused a message
 
     def _reject(self, rejections: list[Rejection], arrival_ms: float) -> None:
-        for rejection in rejections:
-            self.rejected[rejection.reason] += 1
         for sink in self.sinks:
             sink.on_rejections(rejections, arrival_ms)
 
@@ -222,7 +247,7 @@ async def run_publish(url: str, config: Config, batches: AsyncIterator[list[Any]
         js = connection.jetstream()
         await ensure_streams(js, partitions)
         publisher = Publisher(js, config, speed=None if live else speed, rejection_sinks=rejection_sinks,
-                              max_payload=connection.max_payload, room=room)
+                              max_payload=connection.max_payload, room=room, live=live)
         await publisher.resume()
         ended = await publish_source(publisher, batches, live=live, tick_s=config.engine.tick_s, stop=stop)
         return {**publisher.summary(), "ended": ended}

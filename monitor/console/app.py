@@ -97,7 +97,8 @@ class LivemonApp(App[None]):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        engine = Engine(self.config, room=self.room_filter, lang=self.lang, past_baselines=past_baselines(self.config))
+        engine = Engine(self.config, room=self.room_filter, lang=self.lang, past_baselines=past_baselines(self.config),
+                        live=self.live)
         self._start(engine, self.source, self.sink)
         if self.replay_path is not None:
             self._scan_span()
@@ -109,7 +110,7 @@ class LivemonApp(App[None]):
         self.engine, self.sink = engine, sink
         # a paused replay must not read its whole file ahead into the queue
         queue_size = self.config.input.queue_size if self.live else min(self.config.input.queue_size, REPLAY_QUEUE)
-        pipeline = Pipeline(engine, source, [sink, *self.extra_sinks], speed=self.speed, live=self.live, queue_size=queue_size)
+        pipeline = Pipeline(engine, source, [sink, *self.extra_sinks], speed=self.speed, queue_size=queue_size)
         if paused:
             pipeline.pause()
         self.pipeline = pipeline

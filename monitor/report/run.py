@@ -16,7 +16,7 @@ from feeds.files import read_batches
 
 from ..config import Config
 from ..engine import Engine
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, check_recording
 from ..sinks import DeadLetterFile, Sink
 from .progress import ReadProgress
 from .session import RoomSession, SessionCollector
@@ -89,4 +89,5 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     finally:
         reader_log.removeHandler(warnings)
         progress.finish()
+    check_recording(summary, str(path))
     return Run(str(path), collector.sessions(), summary, engine.totals.filtered, warnings.messages)
