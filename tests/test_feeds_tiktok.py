@@ -374,3 +374,12 @@ async def test_the_shop_orders_join_the_tiktok_room(standin_url, monkeypatch):
     last = collect.snapshots[-1]
     assert last.room == "toko.batik" and last.values["orders_total"] == 1 and last.values["gmv_total"] == 259_000
     assert last.values["entries_total"] == 12 and collect.states()[-1] == "ended"
+
+
+def test_check_config_says_which_tiktok_secrets_are_set_never_their_values():
+    from feeds.credentials import check_lines
+
+    key = "euler-key-5a1d0c"
+    [line] = check_lines(parse_config({}, "test"), {"LIVEMON_TIKTOK_SIGN_KEY": key})
+    assert line == ("sources.tiktok: sign_key set (environment), session_id not set, target_idc not set; ready")
+    assert check_lines(parse_config({}, "test"), {}) == []
