@@ -54,6 +54,10 @@ def parse_compare(text: str) -> str | int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _console_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="no terminal bell on critical alerts (config: [console] bell)")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", help="config file (default: ./config.toml)")
     parser.add_argument("--lang", choices=("id", "en"), help="language of messages (default from config: id)")
@@ -71,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--speed", type=parse_speed, default=1.0, help="1 (default), 10, ... or max")
     replay.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     replay.add_argument("--save-history", action="store_true", help="keep this session in the history (with --headless)")
+    _console_options(replay)
     _common(replay)
 
     watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live feed")
@@ -85,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="orders from this source join the room (default from config: [broadcast] orders)")
     watch.add_argument("--history", choices=("latest", "all"), default="latest",
                        help="nats://: start from each room's newest record (default) or the whole session")
+    _console_options(watch)
     _common(watch)
 
     serve = verbs.add_parser("serve", help="publish a file or a simulated broadcast on a websocket")
@@ -133,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=0, help="websocket port (default: any free one)")
     demo.add_argument("--duration", type=parse_duration, default=1800.0, help="simulated length (default 30m)")
     demo.add_argument("--seed", type=int, default=1)
+    _console_options(demo)
     _common(demo)
 
     check = verbs.add_parser("check-config", help="validate a config and name the wrong key")
@@ -158,6 +165,8 @@ def _load(args: argparse.Namespace) -> Config:
         config = config.model_copy(update={"engine": engine})
     if getattr(args, "lang", None):
         config = config.model_copy(update={"lang": args.lang})
+    if getattr(args, "quiet", False):
+        config = config.model_copy(update={"console": config.console.model_copy(update={"bell": False})})
     return config
 
 

@@ -7,19 +7,30 @@ editing thresholds finds the line at once.
 from __future__ import annotations
 
 import re
+import json
+import string
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator,
+    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, create_model,
+    field_validator, model_validator,
 )
 
-from .metrics import METRIC_NAMES
+from . import catalog
 from .questions import QuestionClassifier, Topic, keyword_words
 
+#: The shipped defaults, a file of the package: read, never written (the console saves to the user's file).
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
+
+#: Rates that are shares of a whole, so a threshold outside 0..1 is a typo (5 meant 5%); the
+#: catalogue says which. access_rate (entries from a shared link without an impression) and
+#: click_to_order (several orders from one click) can exceed 1 in odd streams: only >= 0 there.
+FRACTION_METRICS = frozenset(metric.name for metric in catalog.METRICS if metric.fraction)
+#: The only fields an alert message may use (rules.render_message fills them).
+PLACEHOLDERS = ("value", "baseline", "threshold", "change")
 
 
 class _Strict(BaseModel):
@@ -56,12 +67,30 @@ class RuleMessage(_Strict):
     id: str
     en: str
 
+    @field_validator("id", "en")
+    @classmethod
+    def _known_placeholders(cls, text: str) -> str:
+        """A misspelt `{chnage}` would reach the host as raw braces: refuse it here."""
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        except ValueError as error:
+            raise ValueError(f"cannot be formatted: {error}") from None
+        unknown = [name for name in names if name not in PLACEHOLDERS]
+        if unknown:
+            known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; use {known}")
+        try:
+            text.format(**dict.fromkeys(PLACEHOLDERS, "1"))
+        except (ValueError, IndexError, KeyError) as error:
+            raise ValueError(f"cannot be formatted: {error}") from None
+        return text
+
 
 class AlertRule(_Strict):
     name: str = Field(min_length=1)
     metric: str
     kind: Literal["below", "above", "drop", "rise", "stale"]
-    threshold: float | None = None
+    threshold: float | None = Field(None, allow_inf_nan=False)
     change_pct: float | None = Field(None, gt=0, lt=1000)
     baseline_s: int = Field(600, ge=1)
     min_sample: float = Field(0, ge=0)
@@ -73,6 +102,30 @@ class AlertRule(_Strict):
     message: RuleMessage
     enabled: bool = True
 
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_can_be_crossed(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """Every metric is >= 0 and a fraction is <= 1: a threshold outside that never fires or always does."""
+        metric, kind = info.data.get("metric"), info.data.get("kind")
+        if value is None or kind not in ("below", "above"):
+            return value
+        if metric in FRACTION_METRICS and not 0 <= value <= 1:
+            raise ValueError(f"{metric} is a fraction from 0 to 1 (0.05 means 5%), not {value:g}")
+        if value < 0:
+            raise ValueError(f"must be >= 0 ({metric} is never negative)")
+        if kind == "below" and value == 0:
+            raise ValueError(f"a below rule with threshold 0 can never fire ({metric} is never negative)")
+        if kind == "above" and metric in FRACTION_METRICS and value == 1:
+            raise ValueError(f"an above rule with threshold 1 can never fire ({metric} is at most 1)")
+        return value
+
+    @field_validator("change_pct")
+    @classmethod
+    def _drop_can_happen(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and value >= 100 and info.data.get("kind") == "drop":
+            raise ValueError(f"a drop of {value:g}% can never fire (the value would have to fall below zero); use less than 100")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> "AlertRule":
         if self.kind == "stale":
@@ -80,7 +133,7 @@ class AlertRule(_Strict):
                 raise ValueError("a stale rule watches metric 'events'")
             if self.for_s <= 0:
                 raise ValueError("a stale rule needs for_s > 0 (the silence that counts)")
-        elif self.metric not in METRIC_NAMES:
+        elif self.metric not in catalog.BY_NAME:
             raise ValueError(f"unknown metric {self.metric!r}")
         if self.kind in ("below", "above") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs threshold")
@@ -94,18 +147,22 @@ class AlertRule(_Strict):
         return 0.0 if self.kind == "stale" else self.for_s
 
 
-class Benchmarks(_Strict):
-    """Category targets (from the best sellers of the shop's category) shown beside each KPI."""
+def _benchmark_fields() -> dict[str, Any]:
+    """One optional target per metric the catalogue marks benchmarkable; shares lie in 0..1."""
+    fields: dict[str, Any] = {}
+    for name in catalog.BENCHMARKS:
+        limit = {"le": 1} if catalog.metric(name).fraction else {}
+        fields[name] = (float | None, Field(None, ge=0, **limit))
+    return fields
 
-    access_rate: float | None = Field(None, ge=0)
-    retention: float | None = Field(None, ge=0, le=1)
-    interaction_rate: float | None = Field(None, ge=0)
-    ctr: float | None = Field(None, ge=0, le=1)
-    click_to_order: float | None = Field(None, ge=0)
-    gpm: float | None = Field(None, ge=0)
 
+class _Targets(_Strict):
     def target(self, metric: str) -> float | None:
         return getattr(self, metric, None)
+
+
+#: Category targets (from the best sellers of the shop's category) shown beside each KPI.
+Benchmarks = create_model("Benchmarks", __base__=_Targets, **_benchmark_fields())
 
 
 class HistorySettings(_Strict):
@@ -247,6 +304,11 @@ class BroadcastSettings(_Strict):
 
     orders: Literal["", "tiktok-shop"] = ""  # where the orders come from; empty: the audience feed itself
     room: str = ""  # the room the orders join; empty: --room, else the audience source's own room
+class ConsoleSettings(_Strict):
+    """How the console gets the assistant's attention (nobody stares at a terminal)."""
+
+    bell: bool = True  # ring the terminal bell on each new critical alert (`--quiet` turns it off)
+    desktop_notify: bool = False  # also a desktop notification, where `notify-send` exists
 
 
 class Config(_Strict):
@@ -259,6 +321,7 @@ class Config(_Strict):
     questions: QuestionSettings = QuestionSettings()
     broadcast: BroadcastSettings = BroadcastSettings()
     sources: SourcesSettings = SourcesSettings()
+    console: ConsoleSettings = ConsoleSettings()
     rules: list[AlertRule] = []
 
     @model_validator(mode="after")
@@ -266,14 +329,15 @@ class Config(_Strict):
         seen: set[str] = set()
         for rule in self.rules:
             if rule.name in seen:
-                raise ValueError(f"rule name {rule.name!r} is used twice")
+                raise ValueError(f"{rule_ref(rule.name, 0)}: the name is used twice")
             seen.add(rule.name)
         return self
 
     def summary(self) -> str:
         enabled = sum(rule.enabled for rule in self.rules)
+        rules = f"{len(self.rules)} rules ({enabled} enabled)" if self.rules else "0 rules (explicitly empty: no alerts)"
         return (
-            f"{len(self.rules)} rules ({enabled} enabled), window {self.engine.window_s}s, "
+            f"{rules}, window {self.engine.window_s}s, "
             f"tick {self.engine.tick_s}s, lateness {self.engine.allowed_lateness_s:g}s, lang {self.lang}"
         )
 
@@ -282,13 +346,24 @@ class ConfigError(Exception):
     """A config problem, already phrased as `file: key: what`."""
 
 
-def _where(loc: tuple[Any, ...]) -> str:
+def rule_ref(name: object, index: int) -> str:
+    """`rules["retention_drop"]` (or `rules[3]` when the rule has no usable name): how errors name a rule."""
+    return f"rules[{json.dumps(name, ensure_ascii=False)}]" if isinstance(name, str) and name else f"rules[{index}]"
+
+
+def _where(loc: tuple[Any, ...], data: object) -> str:
+    """A pydantic error location as the user wrote it; list items of `rules` by their name."""
     text = ""
+    node = data
     for part in loc:
         if isinstance(part, int):
-            text += f"[{part}]"
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            text = rule_ref(name, part) if text == "rules" else f"{text}[{part}]"
+            node = item
         else:
             text += ("." if text else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
     return text
 
 
@@ -299,6 +374,8 @@ _PHRASES = {
     "missing": "is required",
     "extra_forbidden": "is not a known key",
     "literal_error": "must be {expected}",
+    "string_too_short": "must not be empty",
+    "finite_number": "must be a finite number",
 }
 
 
@@ -316,22 +393,40 @@ def parse_config(data: dict, source: str) -> Config:
         return Config.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        where = _where(first["loc"])
+        where = _where(first["loc"], data)
         raise ConfigError(f"{source}: {where + ': ' if where else ''}{_phrase(first)}") from None
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a config; no path means `config.toml` here, else the shipped defaults."""
+    """Read and validate a config file; no path means `config.toml` here, else the shipped defaults.
+
+    Every reader of a file comes here (the commands, `check-config`, the
+    console's reload), so all of them refuse the same mistakes: an empty file,
+    a file without `[[rules]]` that does not say `rules = []` on purpose, bytes
+    that are not UTF-8, TOML that does not parse, and every key `Config` refuses.
+    """
     if path is None:
         local = Path("config.toml")
         path = local if local.exists() else DEFAULT_CONFIG
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text: byte 0x{raw[error.start]:02x} at offset {error.start}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    return parse_config(data, str(path))
+    if not data:
+        raise ConfigError(f"{path}: the file is empty (no settings, no [[rules]]); start from the shipped config.toml")
+    config = parse_config(data, str(path))
+    if "rules" not in data:
+        raise ConfigError(
+            f"{path}: rules: there is no [[rules]] table; add rules, or write `rules = []` before the first table "
+            "to run without alerts"
+        )
+    return config

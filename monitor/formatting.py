@@ -10,9 +10,8 @@ import math
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-RATE_METRICS = frozenset({"access_rate", "retention", "interaction_rate", "ctr", "click_to_order"})
-MONEY_METRICS = frozenset({"gmv", "gmv_total", "aov", "gpm"})
-SECONDS_METRICS = frozenset({"avg_watch_s", "viewer_seconds", "duration_s", "events"})
+from . import catalog
+
 
 
 def _decimal(value: float, digits: int, lang: str) -> str:
@@ -59,11 +58,12 @@ def metric_value(metric: str, value: float | None, lang: str = "id") -> str:
     """A metric's value as the console and the alert messages show it."""
     if value is None:
         return "–"
-    if metric in RATE_METRICS:
+    unit = catalog.unit(metric)
+    if unit == "share":
         return percent(value, lang)
-    if metric in MONEY_METRICS:
+    if unit == "money":
         return money(value, lang)
-    if metric in SECONDS_METRICS:
+    if unit == "seconds":
         return seconds(value, lang)
     if float(value).is_integer():
         return number(value, lang)

@@ -1,67 +1,92 @@
-"""Per-room metrics of ../shared/spec/metrics.md, kept incrementally.
+"""Per-room counters of docs/metrics.md, kept incrementally.
 
 A `Room` receives its events in event-time order (through `EVENT_HANDLERS`)
-and is closed once per tick by `close_tick()`, which reads every number of the
-contract in O(1).
+and is closed once per tick by `close_tick()`, which returns a `Snapshot`: the
+window's counters, the session's counters and the gauges, in O(1). Every
+number shown anywhere is read from a snapshot through the metric catalogue
+(monitor/catalog.py).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
+from . import catalog
 from .events import Event
 from .windows import DistinctUsers, TickSums, WindowMax
 
-COUNT_NAMES = (
-    "impressions", "entries", "exits", "likes", "comments", "shares", "follows",
-    "product_impressions", "product_clicks", "orders", "units", "gmv",
-)
-RATE_NAMES = (
-    "access_rate", "avg_watch_s", "retention", "interaction_rate", "ctr",
-    "click_to_order", "aov", "gpm",
-)
-SESSION_NAMES = ("gmv_total", "orders_total", "entries_total", "peak_viewers", "duration_s")
-#: Every metric by name, in the order the headless writer prints them.
-METRIC_NAMES = ("viewers", "viewers_in_window", "viewer_seconds") + COUNT_NAMES + RATE_NAMES + SESSION_NAMES
-
-#: The denominator each rate is judged on (`min_sample`, greyed tiles).
-DENOMINATOR = {
-    "access_rate": "impressions",
-    "avg_watch_s": "entries",
-    "retention": "retention_cohort",
-    "interaction_rate": "viewers_in_window",
-    "ctr": "product_impressions",
-    "click_to_order": "product_clicks",
-    "aov": "orders",
-    "gpm": "entries",
-}
-
-# counter slots in TickSums
+# counter slots (catalog.COUNTERS)
 (IMPRESSIONS, ENTRIES, EXITS, LIKES, COMMENTS, SHARES, FOLLOWS, PRODUCT_IMPRESSIONS,
- PRODUCT_CLICKS, ORDERS, UNITS, GMV, ONLINE_MS, SNAPSHOT_MS, COHORT, RETAINED) = range(16)
-_WIDTH = 16
+ PRODUCT_CLICKS, ORDERS, UNITS, GMV, ONLINE_MS, SNAPSHOT_MS, COHORT, RETAINED) = range(len(catalog.COUNTERS))
+_WIDTH = len(catalog.COUNTERS)
+_SLOT = catalog.SLOT
 
 
 @dataclass(slots=True)
 class Snapshot:
-    """A room's numbers at one tick; `values` holds every metric by name."""
+    """A room at one tick: the window's counters, the session's counters and the gauges.
+
+    `get(name)` reads a counter or a derived count by name; `catalog.metric(name).of(snapshot)`
+    reads any metric, rates included.
+    """
 
     room: str
     t: int
     window_s: int
-    values: dict
-    retention_cohort: int
-    snapshot_room: bool
+    first_ts: float  # the room's first event: the session's start
     last_event_ts: float
+    snapshot_room: bool  # viewers come from viewer_count snapshots (no leaves)
+    viewers: int
+    viewers_in_window: float
+    interacting: int  # distinct users who liked, commented, shared or followed in the window
+    peak_viewers: int
+    window: list  # counters over the window, by catalog.COUNTERS slot
+    session: list  # counters since the room's first event
+
+    def get(self, name: str) -> float | None:
+        reader = _READERS.get(name)
+        if reader is not None:
+            return reader(self)
+        return self.window[_SLOT[name]]
+
+    def metric(self, name: str) -> float | None:
+        """Any metric of the catalogue, rates computed from the counters."""
+        return catalog.metric(name).of(self)
+
+    @property
+    def values(self) -> dict:
+        """Every metric by name, in the catalogue's order (the headless record's values)."""
+        return {metric.name: metric.of(self) for metric in catalog.METRICS}
 
     def denominator(self, metric: str) -> float | None:
-        name = DENOMINATOR.get(metric)
-        if name is None:
-            return None
-        if name == "retention_cohort":
-            return self.retention_cohort
-        return self.values[name]
+        name = catalog.denominator(metric)
+        return None if name is None else self.get(name)
+
+
+def _money(value: float) -> float:
+    """Undo the float drift of adding and subtracting amounts in the window."""
+    rounded = round(value, 4)
+    return rounded + 0.0
+
+
+#: Values that are not a plain window counter.
+_READERS: dict[str, Callable[[Snapshot], float | None]] = {
+    "viewers": lambda s: s.viewers,
+    "viewers_in_window": lambda s: s.viewers_in_window,
+    "interacting": lambda s: s.interacting,
+    "viewer_seconds": lambda s: (s.window[SNAPSHOT_MS] if s.snapshot_room else s.window[ONLINE_MS]) / 1000,
+    "gmv": lambda s: _money(s.window[GMV]),
+    # retention is not measured in a snapshot room (no leaves): no cohort there
+    "retention_cohort": lambda s: 0 if s.snapshot_room else s.window[COHORT],
+    "retained": lambda s: 0 if s.snapshot_room else s.window[RETAINED],
+    "gmv_total": lambda s: _money(s.session[GMV]),
+    "orders_total": lambda s: s.session[ORDERS],
+    "entries_total": lambda s: s.session[ENTRIES],
+    "peak_viewers": lambda s: s.peak_viewers,
+    "duration_s": lambda s: (s.t - s.first_ts) / 1000,
+}
 
 
 @dataclass(slots=True)
@@ -101,9 +126,6 @@ class Room:
         self.snapshot_window_max = WindowMax(ticks)
         self._online_since = first_ts
         self._snapshot_since = first_ts
-        self.entries_total = 0
-        self.orders_total = 0
-        self.gmv_total = 0.0
         self.peak_viewers = 0
         self.ignored = IgnoredViewerEvents()
 
@@ -128,7 +150,6 @@ class Room:
         if user in self.recent_leavers:
             self.leavers_offline -= 1
         self.sums.open[ENTRIES] += 1
-        self.entries_total += 1
 
     def _leave(self, event: Event) -> None:
         user = event.user
@@ -155,8 +176,6 @@ class Room:
         current[ORDERS] += 1
         current[UNITS] += event.quantity
         current[GMV] += event.amount
-        self.orders_total += 1
-        self.gmv_total += event.amount
 
     # ------------------------------------------------------------ ticks
 
@@ -182,58 +201,19 @@ class Room:
         return self._read(t, snapshot_max)
 
     def _read(self, t: int, snapshot_max: float) -> Snapshot:
-        s = self.sums.totals
-        impressions, entries, product_impressions = s[IMPRESSIONS], s[ENTRIES], s[PRODUCT_IMPRESSIONS]
-        clicks, orders, gmv = s[PRODUCT_CLICKS], s[ORDERS], s[GMV]
+        sums = self.sums
         if self.snapshot_room:
             viewers = self.snapshot_viewers
             in_window = snapshot_max
-            viewer_seconds = s[SNAPSHOT_MS] / 1000
         else:
             viewers = len(self.online)
             in_window = viewers + self.leavers_offline
-            viewer_seconds = s[ONLINE_MS] / 1000
         if viewers > self.peak_viewers:
             self.peak_viewers = viewers
-        cohort = s[COHORT]
-        gmv = _money(gmv)
-        values = {
-            "viewers": viewers,
-            "viewers_in_window": in_window,
-            "viewer_seconds": viewer_seconds,
-            "impressions": impressions,
-            "entries": entries,
-            "exits": s[EXITS],
-            "likes": s[LIKES],
-            "comments": s[COMMENTS],
-            "shares": s[SHARES],
-            "follows": s[FOLLOWS],
-            "product_impressions": product_impressions,
-            "product_clicks": clicks,
-            "orders": orders,
-            "units": s[UNITS],
-            "gmv": gmv,
-            "access_rate": entries / impressions if impressions else None,
-            "avg_watch_s": viewer_seconds / entries if entries else None,
-            "retention": s[RETAINED] / cohort if cohort and not self.snapshot_room else None,
-            "interaction_rate": len(self.interacting) / in_window if in_window else None,
-            "ctr": clicks / product_impressions if product_impressions else None,
-            "click_to_order": orders / clicks if clicks else None,
-            "aov": gmv / orders if orders else None,
-            "gpm": gmv * 1000 / entries if entries else None,
-            "gmv_total": _money(self.gmv_total),
-            "orders_total": self.orders_total,
-            "entries_total": self.entries_total,
-            "peak_viewers": self.peak_viewers,
-            "duration_s": (t - self.first_ts) / 1000,
-        }
-        return Snapshot(self.name, t, self.window_ms // 1000, values, cohort, self.snapshot_room, self.last_event_ts)
-
-
-def _money(value: float) -> float:
-    """Undo the float drift of adding and subtracting amounts in the window."""
-    rounded = round(value, 4)
-    return rounded + 0.0
+        return Snapshot(
+            self.name, t, self.window_ms // 1000, self.first_ts, self.last_event_ts, self.snapshot_room,
+            viewers, in_window, len(self.interacting), self.peak_viewers, sums.totals[:], sums.cumulative[:],
+        )
 
 
 # One plain function per type: the hot path, so no closures or getattr here.

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from . import formatting
-from .labels import metric_label
+from . import catalog, formatting
 from .config import AlertRule
 from .metrics import Snapshot
 from .windows import RollingMedian
@@ -86,8 +85,9 @@ def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: 
     if rule.kind == "stale":
         silence = (snapshot.t - snapshot.last_event_ts) / 1000
         return Verdict(silence >= rule.for_s, silence, None, rule.for_s)
-    value = snapshot.values[rule.metric]
-    denominator = snapshot.denominator(rule.metric)
+    metric = catalog.metric(rule.metric)
+    value = metric.of(snapshot)
+    denominator = None if metric.denominator is None else snapshot.get(metric.denominator)
     if value is None or (denominator is not None and denominator < rule.min_sample):
         return Verdict(None, value, None, None)
     if rule.kind == "below":
@@ -174,7 +174,7 @@ def render_message(rule: AlertRule, verdict: Verdict, lang: str, state: str = FI
     metric = rule.metric
     if state == RESOLVED:
         value = formatting.metric_value(metric, verdict.value, lang)
-        return _RECOVERED[lang].format(label=metric_label(metric, lang), value=value)
+        return _RECOVERED[lang].format(label=catalog.label(metric, lang), value=value)
     template = rule.message.id if lang == "id" else rule.message.en
     change = None
     if verdict.baseline and verdict.value is not None:
@@ -238,7 +238,7 @@ class RoomAlerts:
                 ))
         # the baselines take this tick's values after judging it
         for (metric, _), baseline in self.baselines.items():
-            baseline.push(snapshot.values[metric])
+            baseline.push(catalog.metric(metric).of(snapshot))
         return alerts
 
     def firing(self) -> list[str]:

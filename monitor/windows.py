@@ -12,27 +12,30 @@ from collections import deque
 
 
 class TickSums:
-    """Rolling sums of a fixed set of counters over the last `ticks` ticks.
+    """Rolling sums of a fixed set of counters over the last `ticks` ticks, and since the start.
 
-    Events add into the open tick; `close()` folds it into the totals and
-    drops the tick that left the window.
+    Events add into the open tick; `close()` folds it into the window's totals
+    and the cumulative ones, and drops the tick that left the window.
     """
 
-    __slots__ = ("ticks", "open", "totals", "_history", "_width")
+    __slots__ = ("ticks", "open", "totals", "cumulative", "_history", "_width")
 
     def __init__(self, width: int, ticks: int) -> None:
         self._width = width
         self.ticks = ticks
         self.open = [0] * width
         self.totals = [0] * width
+        self.cumulative = [0] * width
         self._history: deque[list] = deque()
 
     def close(self) -> None:
         current = self.open
         totals = self.totals
+        cumulative = self.cumulative
         for index, value in enumerate(current):
             if value:
                 totals[index] += value
+                cumulative[index] += value
         self._history.append(current)
         if len(self._history) > self.ticks:
             for index, value in enumerate(self._history.popleft()):

@@ -1,8 +1,9 @@
 """A small hand-made broadcast for the console tests (deterministic, seconds to build).
 
-Viewers join at a steady rate and mostly stay; from `drop_at_min` on, new
-viewers leave within half a minute, so the retention of the shipped rules
-drops (the `retention_drop` story of the seller guide).
+Viewers join at a steady rate and mostly stay; from `drop_at_min` on (until
+`recover_at_min`, if given), new viewers leave within half a minute, so the
+retention of the shipped rules drops (the `retention_drop` story of the
+seller guide) and, after the recovery, comes back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import orjson
 
-from textual.widgets import TabbedContent
+from textual.widgets import TabbedContent, Tabs
+from textual.widgets._tabs import Underline
 
 from feeds.files import FileSource
 from monitor.config import DEFAULT_CONFIG, load_config
@@ -22,7 +24,8 @@ from monitor.config import DEFAULT_CONFIG, load_config
 T0 = 1_763_802_000_000  # 2025-11-22 09:00:00 UTC
 
 
-def session_events(minutes: int = 15, *, drop_at_min: float | None = None, rooms: tuple[str, ...] = ("toko-batik",),
+def session_events(minutes: int = 15, *, drop_at_min: float | None = None, recover_at_min: float | None = None,
+                   rooms: tuple[str, ...] = ("toko-batik",),
                    seed: int = 7, comments: tuple[str, ...] = ("merah kak", "hijau!", "berapa harganya?", "ready size M?")) -> list[dict]:
     rng = random.Random(seed)
     events: list[dict] = []
@@ -37,7 +40,7 @@ def session_events(minutes: int = 15, *, drop_at_min: float | None = None, rooms
         events.append({"type": "live_impression", "ts": T0, "room": room, "count": 3000})
         for second in range(minutes * 60):
             now = T0 + second * 1000
-            dropping = drop_at_min is not None and second >= drop_at_min * 60
+            dropping = drop_at_min is not None and drop_at_min * 60 <= second < (recover_at_min or minutes) * 60
             for user, leave in list(online.items()):
                 if leave <= now:
                     del online[user]
@@ -76,8 +79,12 @@ def write_session(path: Path, events: list[dict]) -> Path:
 
 # ---------------------------------------------------------------- app helpers
 
-def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, lang: str | None = None, **kwargs):
-    """A console on a session file, with its own copy of the shipped config (tests never touch ./config.toml)."""
+def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, lang: str | None = None, app_class=None,
+             **kwargs):
+    """A console on a session file, with its own copy of the shipped config (tests never touch ./config.toml).
+
+    A config.toml already in `tmp_path` is used as it is.
+    """
     from monitor.console.app import LivemonApp  # imported late: the pure tests need no Textual
 
     config_path = tmp_path / "config.toml"
@@ -87,7 +94,7 @@ def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, l
     if lang:
         config = config.model_copy(update={"lang": lang})
     source = FileSource(write_session(tmp_path / "session.jsonl", events))
-    return LivemonApp(config, source=source, speed=speed, config_path=config_path, **kwargs)
+    return (app_class or LivemonApp)(config, source=source, speed=speed, config_path=config_path, **kwargs)
 
 
 async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
@@ -116,4 +123,16 @@ async def seek_paused(pilot, app, t: float) -> None:
         return room is not None and pane.query_one(RoomDashboard).charts_show(room, app.lang)
 
     await wait_for(pilot, drawn)
+    await wait_for(pilot, lambda: tab_underlined(app))
     await pilot.pause()
+
+
+def tab_underlined(app) -> bool:
+    """The active room's tab is underlined where it is: its label changes (● on an alert) slide the line."""
+    tabs = app.screen.query_one(Tabs)
+    tab = tabs.active_tab
+    if tab is None:
+        return True
+    underline = tabs.query_one(Underline)
+    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+    return end > start and (underline.highlight_start, underline.highlight_end) == (start, end)

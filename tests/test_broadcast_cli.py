@@ -34,7 +34,7 @@ def audience(path: Path) -> None:
 
 
 def config_text(folder: Path, shop_url: str) -> str:
-    return f"""
+    return f"""rules = []
 [engine]
 window_s = 10
 
@@ -96,7 +96,7 @@ def test_watch_merges_the_shops_orders_into_the_room_and_leaks_no_secret(tmp_pat
 
 def test_orders_need_their_credentials(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text("[broadcast]\norders = \"tiktok-shop\"\n")
+    config.write_text("rules = []\n[broadcast]\norders = \"tiktok-shop\"\n")
     environment = {key: value for key, value in os.environ.items() if not key.startswith("LIVEMON_")}
     done = subprocess.run([sys.executable, "-m", "monitor", "watch", "ws://127.0.0.1:9", "--headless", "--config", str(config)],
                           cwd=ROOT, capture_output=True, text=True, env=environment, timeout=30)
@@ -113,7 +113,7 @@ def test_watch_a_shopee_session_until_sigterm_and_leak_no_secret(tmp_path):
 
     config = tmp_path / "config.toml"
     with FakeShopee() as fake:
-        config.write_text(f'[engine]\nwindow_s = 10\n[sources.shopee]\nbase_url = "{fake.url}"\npoll_s = 0.2\n')
+        config.write_text(f'rules = []\n[engine]\nwindow_s = 10\n[sources.shopee]\nbase_url = "{fake.url}"\npoll_s = 0.2\n')
         now = int(time.time())
         fake.metrics = [{"ccu": 40, "likes": 100, "views": 500}, {"ccu": 42, "likes": 120, "views": 510, "orders": 2, "gmv": 150_000}]
         fake.comments = [{"comment_id": 7, "content": "\x1b[31mmerah\x1b[0m kak", "timestamp": now, "user_id": 501}]

@@ -44,6 +44,8 @@ sys.exit(main(sys.argv[1:]))
 """
 
 CONFIG = """
+rules = []
+
 [engine]
 window_s = 60
 

@@ -79,14 +79,14 @@ def test_clock_time_without_a_time():
 
 def test_the_display_timezone_defaults_to_jakarta(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text("lang = 'en'\n")
+    path.write_text("lang = 'en'\nrules = []\n")
     assert load_config(path).display.timezone == "Asia/Jakarta"
     assert load_config(ROOT / "config.toml").display.timezone == "Asia/Jakarta"
 
 
 def test_another_zone_is_taken(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text("[display]\ntimezone = 'Asia/Makassar'\n")
+    path.write_text("rules = []\n[display]\ntimezone = 'Asia/Makassar'\n")
     assert load_config(path).display.timezone == "Asia/Makassar"
 
 

@@ -123,6 +123,8 @@ async def test_the_merged_state_is_the_worst_and_progress_passes_unchanged():
         state, detail = running.statuses[-1]
         assert state == "disconnected" and detail.startswith("tiktok-shop: HTTP 500")  # the primary is fine
         await until(lambda: running.statuses[-1][0] == "connected", what="the poller back")
+        await until(lambda: sum(type(item) is SourceProgress for item in running.items()) >= 2,
+                    what="the first promise after the recovery")
         await running.stop()
     progress = [item for item in running.items() if type(item) is SourceProgress]
     assert progress[0] == SourceProgress("tiktok-shop", -math.inf) and len(progress) >= 2

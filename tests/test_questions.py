@@ -199,7 +199,7 @@ def test_the_shipped_config_has_the_seven_topics_with_labels_in_both_languages()
 
 def test_a_config_without_questions_counts_none(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text("lang = 'id'\n")
+    path.write_text("lang = 'id'\nrules = []\n")
     assert load_config(path).questions.classifier().topics("harga brp kak?") == ()
 
 

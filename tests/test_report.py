@@ -227,11 +227,21 @@ def test_html_is_self_contained_and_escapes_feed_text(tmp_path, config):
 
 def test_empty_input_still_writes_a_report(tmp_path, config):
     path = tmp_path / "empty.jsonl"
-    path.write_bytes(b"garbage\n")
+    path.write_bytes(b"")
     report = build_report(path, config, tmp_path / "out")
     assert report.run.sessions == []
     assert pl.read_csv(tmp_path / "out" / "minutes.csv").columns == list(MINUTE_COLUMNS)
-    assert orjson.loads((tmp_path / "out" / "summary.json").read_bytes())["skipped"]["total"] == 1
+    assert orjson.loads((tmp_path / "out" / "summary.json").read_bytes())["skipped"]["total"] == 0
+
+
+def test_a_file_of_nothing_but_garbage_is_no_recording(tmp_path, config):
+    from monitor.pipeline import NotARecording
+
+    path = tmp_path / "garbage.jsonl"
+    path.write_bytes(b"garbage\n")
+    with pytest.raises(NotARecording, match="not a recording"):
+        build_report(path, config, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_null_minute_breaks_the_chart_line():

@@ -6,7 +6,8 @@ import random
 import statistics
 
 from monitor.config import AlertRule, RuleMessage
-from monitor.metrics import METRIC_NAMES, Snapshot
+from monitor import catalog
+from monitor.metrics import Snapshot
 from monitor.rules import Baseline, RoomAlerts
 
 T0 = 1_700_000_000_000
@@ -22,10 +23,19 @@ def rule(**overrides) -> AlertRule:
     return AlertRule(**fields)
 
 
-def snapshot(second: int, **values) -> Snapshot:
-    full = {name: 0 for name in METRIC_NAMES}
-    full.update(values)
-    return Snapshot("r", T0 + second * 1000, 60, full, values.pop("cohort", 0), False, T0 + second * 1000)
+def snapshot(second: int, last: int | None = None, **values) -> Snapshot:
+    """A snapshot whose counters give these metric values (a rate's numerator from its value and denominator)."""
+    window = [0] * len(catalog.COUNTERS)
+    rates = {name: value for name, value in values.items() if catalog.metric(name).kind == "rate"}
+    for name, value in values.items():
+        if name not in rates:
+            window[catalog.SLOT[name]] = value
+    for name, value in rates.items():
+        metric = catalog.metric(name)
+        if value is not None:
+            window[catalog.SLOT[metric.numerator]] = value * window[catalog.SLOT[metric.denominator]]
+    t = T0 + second * 1000
+    return Snapshot("r", t, 60, T0, T0 + last * 1000 if last is not None else t, False, 0, 0, 0, 0, window, window[:])
 
 
 def run(rules, series, lang="id"):
@@ -84,8 +94,7 @@ def test_other_rules_are_held_while_the_feed_is_silent():
     out = []
     for second in range(8):
         last = T0  # nothing since second 0: silent from second 2 on
-        values = {name: 0 for name in METRIC_NAMES} | ctr(0.01 if second in (1, 4, 5, 6, 7) else 0.1)
-        snap = Snapshot("r", T0 + second * 1000, 60, values, 0, False, last)
+        snap = snapshot(second, last=0, **ctr(0.01 if second in (1, 4, 5, 6, 7) else 0.1))
         out += [(second, a.rule, a.state) for a in alerts.evaluate(snap, "id")]
     # the CTR dip at 1 fires before the silence; the one from 4 on is never judged
     assert out == [(1, "ctr_low", "firing"), (2, "feed_stale", "firing")]
@@ -134,7 +143,7 @@ def test_stale_rule_counts_silence():
     out = []
     for second in range(12):
         last = 0 if second < 10 else second  # events stop after 0, come back at 10
-        snap = Snapshot("r", T0 + second * 1000, 60, {n: 0 for n in METRIC_NAMES}, 0, False, T0 + last * 1000)
+        snap = snapshot(second, last=last)
         out += [(second, a.state, a.value) for a in alerts.evaluate(snap, "id")]
     assert out == [(5, "firing", 5.0), (10, "resolved", 0.0)]
 

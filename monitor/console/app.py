@@ -3,8 +3,9 @@
 The app owns the run: it builds the Engine and the Pipeline, feeds the
 pipeline from a worker on its own loop, and hands a ConsoleSink to the
 screens, which redraw from it on a timer. Replay controls, seeking (rebuild in
-a thread), rule edits and the config file watch live here as well, so the
-screens only ask.
+a thread), rule edits, saving them to the user's config file, the config file
+watch and calling the assistant on a new critical alert (bell, desktop
+notification) live here as well, so the screens only ask.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import shlex
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,29 +24,33 @@ from textual.worker import get_current_worker
 
 from feeds.recorder import Recorder
 
-from ..config import AlertRule, Config, ConfigError, load_config
+from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, load_config
 from ..engine import Engine
 from ..baselines import past_baselines
 from ..pipeline import Pipeline, Source
 from ..sinks import Sink
+from . import view
 from .bindings import localize_bindings
 from .i18n import LANGS, tr
 from .messages import ConfigInvalid, ConfigReloaded, RulesEdited, RulesSaved
+from .notify import find_notifier, notification, send
 from .replay import Rebuilt, rebuild, step_speed, time_span
-from .rules_edit import save_rules
+from .rules_edit import save_rules, save_target
 from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .screens.thresholds import ThresholdsScreen
+from .screens.unsaved import UnsavedScreen
 from .state import ConsoleSink
 
 log = logging.getLogger("livemon.console")
 
 CONFIG_POLL_S = 1.0
+ATTENTION_HZ = 4  # how often new critical alerts are looked for (one bell per look at most)
 REPLAY_QUEUE = 64  # batches of a file read ahead
 
 
 class LivemonApp(App[None]):
-    CSS_PATH = "livemon.tcss"
+    CSS_PATH = Path(__file__).with_name("livemon.tcss")  # absolute: a subclass elsewhere finds it too
     TITLE = "livemon"
 
     BINDINGS = [
@@ -60,6 +65,7 @@ class LivemonApp(App[None]):
     rules_version: var[int] = var(0)
     config_error: var[str] = var("")
     unsaved: var[bool] = var(False)
+    saves: var[int] = var(0)  # successful saves (a first save creates the file)
 
     def __init__(
         self,
@@ -79,7 +85,11 @@ class LivemonApp(App[None]):
         self.speed = None if live else speed
         self.room_filter = room
         self.live = live
-        self.config_path = Path(config_path) if config_path else Path("config.toml")
+        self.config_path = save_target(config_path)  # the user's file: watched, and where saves go
+        self.saved_rules = list(config.rules)  # the rules as the file has them: discarding edits goes back here
+        self._after_save: Callable[[], None] | None = None  # what waits for a save (leaving, quitting)
+        self._heard = 0  # the sink's critical firings the assistant has been called for
+        self._notifier = find_notifier() if config.console.desktop_notify else None
         self.extra_sinks = list(sinks)  # e.g. the recorder of `watch --record`
         self.recording = next((sink.path for sink in self.extra_sinks if isinstance(sink, Recorder)), None)
         self.replay_path: Path | None = None if live else getattr(source, "path", None)
@@ -103,11 +113,13 @@ class LivemonApp(App[None]):
         if self.replay_path is not None:
             self._scan_span()
         self.set_interval(CONFIG_POLL_S, self._check_config_file)
+        self.set_interval(1 / ATTENTION_HZ, self._call_attention)
 
     # ------------------------------------------------------------ the run
 
     def _start(self, engine: Engine, source: Source, sink: ConsoleSink, *, paused: bool = False) -> None:
         self.engine, self.sink = engine, sink
+        self._heard = sink.criticals  # what a seek rebuilt happened before: it does not ring
         # a paused replay must not read its whole file ahead into the queue
         queue_size = self.config.input.queue_size if self.live else min(self.config.input.queue_size, REPLAY_QUEUE)
         pipeline = Pipeline(engine, source, [sink, *self.extra_sinks], speed=self.speed, queue_size=queue_size)
@@ -203,6 +215,22 @@ class LivemonApp(App[None]):
         self.seek_target = None
         self._start(result.engine, result.source, result.sink, paused=self.paused)
 
+    # ------------------------------------------------------------ calling the assistant
+
+    def _call_attention(self) -> None:
+        """One bell for the new critical alerts since the last look: not on redraws, not on resolves."""
+        sink = self.sink
+        if sink.criticals <= self._heard:
+            return
+        self._heard = sink.criticals
+        if self.config.console.bell:
+            self.bell()
+        if self._notifier is not None and sink.latest_critical is not None:
+            room, entry = sink.latest_critical
+            text = view.message(entry, {rule.name: rule for rule in self.config.rules}, self.lang)
+            title = f"livemon · {tr(entry.alert.severity, self.lang)} · {room}"
+            self.run_worker(send(notification(self._notifier, title, text)), group="notify")
+
     # ------------------------------------------------------------ rules and config
 
     def set_rules(self, rules: list[AlertRule]) -> None:
@@ -212,44 +240,86 @@ class LivemonApp(App[None]):
             self.engine.set_rules(self.config.rules)
         self.rules_version += 1
 
+    def _edit(self, rules: list[AlertRule]) -> None:
+        self.set_rules(rules)
+        self.unsaved = list(rules) != self.saved_rules
+
     def on_rules_edited(self, message: RulesEdited) -> None:
-        self.set_rules(message.rules)
-        self.unsaved = True
+        self._edit(message.rules)
+
+    def reset_rules(self) -> None:
+        """The shipped rules into the editor (and the running engine); the file changes only on save."""
+        try:
+            shipped = load_config(DEFAULT_CONFIG).rules
+        except ConfigError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._edit(shipped)
+        self.notify(tr("defaults_loaded", self.lang))
+
+    def discard_edits(self) -> None:
+        self.set_rules(self.saved_rules)
+        self.unsaved = False
+        self.notify(tr("discarded", self.lang))
+
+    def leave_edits(self, then: Callable[[], None]) -> None:
+        """Run `then` once unsaved edits are saved or discarded (the user is asked); cancel stays."""
+        if not self.unsaved:
+            then()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                self._after_save = then
+                self.save_rules()
+            elif choice == "discard":
+                self.discard_edits()
+                then()
+
+        self.push_screen(UnsavedScreen(str(self.config_path)), answered)
 
     def save_rules(self) -> None:
         self._save(list(self.config.rules))
 
     @work(thread=True, exclusive=True, group="config")
     def _save(self, rules: list[AlertRule]) -> None:
+        path = str(self.config_path)
         try:
-            save_rules(self.config_path, rules)
+            created = save_rules(self.config_path, rules)
         except OSError as error:
-            self.post_message(RulesSaved(str(self.config_path), error.strerror or str(error)))
+            self.post_message(RulesSaved(path, rules, error=error.strerror or str(error)))
             return
-        self.post_message(RulesSaved(str(self.config_path)))
+        except ValueError as error:  # the file is not UTF-8 or not TOML: nothing written
+            self.post_message(RulesSaved(path, rules, error=str(error).splitlines()[0]))
+            return
+        self.post_message(RulesSaved(path, rules, created=created))
 
     def on_rules_saved(self, message: RulesSaved) -> None:
+        then, self._after_save = self._after_save, None
         if message.error:
-            self.notify(f"{message.path}: {message.error}", severity="error")
+            self.notify(f"{message.path}: {message.error}", severity="error", timeout=10)
             return
         self._config_stamp = self._stamp()  # our own write is not a change to reload
-        self.unsaved = False
+        self.saved_rules = list(message.rules)
+        self.unsaved = list(self.config.rules) != self.saved_rules
         self.config_error = ""
-        self.notify(tr("saved", self.lang, path=message.path))
+        self.saves += 1
+        self.notify(tr("created" if message.created else "saved", self.lang, path=message.path))
+        if then is not None:
+            then()
 
-    def _stamp(self) -> tuple[int, int] | None:
+    def _stamp(self) -> tuple[int, ...] | None:
         try:
             stat = self.config_path.stat()
         except OSError:
             return None
-        return stat.st_mtime_ns, stat.st_size
+        return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino  # ctime: a chmod too
 
     def _check_config_file(self) -> None:
         stamp = self._stamp()
         if stamp != self._config_stamp:
             self._config_stamp = stamp
-            if stamp is not None:
-                self._load_config_file()
+            self._load_config_file()  # a file gone or unreadable is reported too: the old rules stay
 
     @work(thread=True, exclusive=True, group="config-load")
     def _load_config_file(self) -> None:
@@ -258,10 +328,14 @@ class LivemonApp(App[None]):
         except ConfigError as error:
             self.post_message(ConfigInvalid(str(error)))
             return
+        except Exception as error:  # noqa: BLE001 - whatever the file holds, the console keeps its rules and runs on
+            self.post_message(ConfigInvalid(f"{self.config_path}: {error}"))
+            return
         self.post_message(ConfigReloaded(config))
 
     def on_config_reloaded(self, message: ConfigReloaded) -> None:
         self.set_rules(message.config.rules)
+        self.saved_rules = list(message.config.rules)
         self.config_error = ""
         self.unsaved = False
         self.notify(tr("reloaded", self.lang, path=str(self.config_path)))
@@ -276,6 +350,13 @@ class LivemonApp(App[None]):
         if self.engine is not None:
             self.engine.lang = lang  # messages of new alerts; the panel re-renders old ones itself
         localize_bindings(self, lang)
+
+    async def action_quit(self) -> None:
+        """Quit; unsaved threshold edits are asked about first."""
+        if self.unsaved and self.return_code is None:
+            self.leave_edits(self.exit)
+            return
+        await super().action_quit()
 
     def action_toggle_lang(self) -> None:
         self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]

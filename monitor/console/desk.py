@@ -10,16 +10,17 @@ room's dashboard, Escape comes back.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .. import catalog
 from ..config import Config
 from ..engine import RoomTick, Tick
-from ..metrics import Snapshot
 from ..rules import Alert
-from .app import LivemonApp
+from .app import ATTENTION_HZ, LivemonApp
 from .bindings import localize_bindings
 from .screens.dashboard import DashboardScreen
 from .screens.overview import OverviewScreen
@@ -28,11 +29,33 @@ _NOT_VALUES = frozenset({"kind", "room", "t", "window_s"})
 _ALERT_FIELDS = frozenset(Alert.__dataclass_fields__)
 
 
+@dataclass(slots=True)
+class PublishedSnapshot:
+    """A room's tick as a worker published it (a headless metrics record): every value computed already."""
+
+    room: str
+    t: int
+    window_s: int
+    values: dict[str, Any]
+
+    def metric(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def denominator(self, metric: str) -> float | None:
+        """A rate's sample size; one the record does not carry (the retention cohort) was judged by the worker."""
+        name = catalog.denominator(metric)
+        if name is None:
+            return None
+        if name in self.values:
+            return self.values[name]
+        return math.inf if self.values.get(metric) is not None else 0
+
+
 class RecordTicks:
     """Records of one or many rooms -> ticks, keeping each room's newest snapshot for its alerts."""
 
     def __init__(self) -> None:
-        self.latest: dict[str, Snapshot] = {}
+        self.latest: dict[str, PublishedSnapshot] = {}
 
     def ticks(self, records: Iterable[dict[str, Any]]) -> list[Tick]:
         out: list[Tick] = []
@@ -40,9 +63,7 @@ class RecordTicks:
             kind = record.get("kind")
             if kind == "metrics":
                 values = {key: value for key, value in record.items() if key not in _NOT_VALUES}
-                # the workers judged the retention cohort already: a published value is shown as reliable
-                cohort = math.inf if values.get("retention") is not None else 0
-                snapshot = Snapshot(record["room"], record["t"], record["window_s"], values, cohort, False, record["t"])
+                snapshot = PublishedSnapshot(record["room"], record["t"], record["window_s"], values)
                 self.latest[snapshot.room] = snapshot
                 out.append(Tick(snapshot.t, [RoomTick(snapshot, [])]))
             elif kind == "alert":
@@ -72,6 +93,7 @@ class DeskApp(LivemonApp):
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
         self.run_worker(self._follow(), name="records", group="records", exclusive=True)
+        self.set_interval(1 / ATTENTION_HZ, self._call_attention)  # the workers' critical alerts ring here too
 
     async def _follow(self) -> None:
         sink = self.sink

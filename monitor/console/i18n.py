@@ -5,7 +5,7 @@ Numbers are formatted by `monitor.formatting`; this module only holds labels.
 
 from __future__ import annotations
 
-from ..labels import METRIC_LABELS
+from .. import catalog
 
 LANGS = ("id", "en")
 
@@ -26,7 +26,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "resolved": ("selesai", "resolved"),
     "acked": ("dikonfirmasi", "acknowledged"),
     "muted": ("dibisukan", "muted"),
-    "more_firing": ("+{n} lainnya aktif", "+{n} more firing"),
+    "active_count": ("{n} aktif", "{n} active"),
+    "active_acked": ("{n} aktif, sudah dikonfirmasi", "{n} active, acknowledged"),
+    "active_some_acked": ("{n} aktif, {k} sudah dikonfirmasi", "{n} active, {k} acknowledged"),
+    "only_muted": ("Tidak ada peringatan terbuka — {n} aktif tapi dibisukan", "No open alert — {n} firing but muted"),
+    "muted_left": ("dibisukan, {left} lagi", "muted, {left} left"),
+    "still_firing": ("masih aktif", "still firing"),
     "info": ("INFO", "INFO"),
     "warning": ("WASPADA", "WARNING"),
     "critical": ("KRITIS", "CRITICAL"),
@@ -83,12 +88,25 @@ _WORDS: dict[str, tuple[str, str]] = {
     "reloaded": ("{path} dimuat ulang", "{path} reloaded"),
     "config_error": ("Konfigurasi tidak valid, aturan lama tetap dipakai: {error}",
                      "Invalid config, keeping the old rules: {error}"),
-    "edit_hint": ("Enter: ubah · spasi: aktif/nonaktif · s: simpan · Esc: kembali",
-                  "Enter: edit · space: enable/disable · s: save · Esc: back"),
+    "edit_hint": ("Enter: ubah · spasi: aktif/nonaktif · s: simpan · r: bawaan · Esc: kembali",
+                  "Enter: edit · space: enable/disable · s: save · r: defaults · Esc: back"),
+    "created": ("{path} dibuat dari aturan bawaan beserta perubahan Anda", "Created {path} from the shipped defaults with your edits"),
+    "not_yet": ("belum ada — s membuatnya dari aturan bawaan", "does not exist yet — s creates it from the shipped defaults"),
+    "defaults_loaded": ("Aturan bawaan dimuat dan berlaku — belum disimpan (s: simpan)",
+                        "Shipped defaults loaded and applied — not saved yet (s: save)"),
+    "discarded": ("Perubahan dibuang: aturan yang terakhir disimpan berlaku lagi", "Edits discarded: the last saved rules apply again"),
+    "unsaved_title": ("Perubahan belum disimpan", "Unsaved changes"),
+    "unsaved_question": ("Ambang batas sudah diubah tapi belum disimpan ke {path}.",
+                         "The thresholds were changed but not saved to {path}."),
+    "save_button": ("Simpan (s)", "Save (s)"),
+    "discard_button": ("Buang (d)", "Discard (d)"),
+    "cancel_button": ("Batal (Esc)", "Cancel (Esc)"),
     # notices
     "live_no_replay": ("Feed langsung: kontrol putar ulang tidak tersedia", "Live feed: replay controls are not available"),
     "muted_rule": ("{rule} dibisukan 10 menit", "{rule} muted for 10 minutes"),
     "acked_alert": ("{rule} dikonfirmasi", "{rule} acknowledged"),
+    "unmuted_rule": ("{rule} dibunyikan lagi", "{rule} unmuted"),
+    "nothing_muted": ("Tidak ada aturan yang dibisukan", "No rule is muted"),
     "no_alert_selected": ("Tidak ada peringatan dipilih", "No alert selected"),
     "help": ("Bantuan", "Help"),
     "keys": ("Tombol", "Keys"),
@@ -102,12 +120,14 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("↑ / ↓", "pilih peringatan", "select an alert"),
     ("a", "konfirmasi peringatan terpilih", "acknowledge the selected alert"),
     ("m", "bisukan aturannya 10 menit", "mute its rule for 10 minutes"),
+    ("u", "bunyikan lagi aturan terpilih di daftar bisu", "unmute the rule selected in the muted list"),
     ("[ / ] / 1-9", "ruang sebelumnya / berikutnya / ke-n", "previous / next / n-th room"),
     ("o", "ikhtisar semua ruang", "overview of every room"),
     ("t", "layar ambang batas", "thresholds screen"),
     ("enter", "(ambang) ubah nilai", "(thresholds) edit the value"),
     ("space", "(ambang) aktif / nonaktif", "(thresholds) enable / disable"),
-    ("s", "(ambang) simpan ke config.toml", "(thresholds) save to config.toml"),
+    ("s", "(ambang) simpan ke file konfigurasi Anda", "(thresholds) save to your config file"),
+    ("r", "(ambang) kembali ke aturan bawaan (belum disimpan)", "(thresholds) back to the shipped rules (unsaved)"),
     ("l", "bahasa Indonesia / English", "language Indonesian / English"),
     ("?", "bantuan", "this help"),
     ("ctrl+p", "palet perintah", "command palette"),
@@ -123,6 +143,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "seek(60)": ("+1 mnt", "+1 min"),
     "ack": ("Konfirmasi", "Ack"),
     "mute": ("Bisukan", "Mute"),
+    "unmute": ("Bunyikan", "Unmute"),
     "thresholds": ("Ambang", "Thresholds"),
     "toggle_lang": ("Bahasa", "Language"),
     "help": ("Bantuan", "Help"),
@@ -131,15 +152,19 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "toggle_enabled": ("Aktif", "Enable"),
     "save": ("Simpan", "Save"),
     "back": ("Kembali", "Back"),
+    "reset_defaults": ("Bawaan", "Defaults"),
+    "choose('save')": ("Simpan", "Save"),
+    "choose('discard')": ("Buang", "Discard"),
+    "choose(None)": ("Batal", "Cancel"),
     "dismiss": ("Tutup", "Close"),
 }
 
 
 def tr(key: str, lang: str, **fields: object) -> str:
     """The word for `key` in `lang`; unknown keys show as themselves."""
-    pair = _WORDS.get(key) or METRIC_LABELS.get(key)
+    pair = _WORDS.get(key)
     if pair is None:
-        return key
+        return catalog.label(key, lang)
     text = pair[0] if lang == "id" else pair[1]
     return text.format(**fields) if fields else text
 

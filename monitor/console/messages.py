@@ -35,9 +35,11 @@ class ConfigInvalid(Message):
 
 
 class RulesSaved(Message):
-    """The rules were written to `config.toml` (or could not be: `error`)."""
+    """`rules` were written to the user's config file (`created` it), or could not be: `error`."""
 
-    def __init__(self, path: str, error: str = "") -> None:
+    def __init__(self, path: str, rules: list[AlertRule], *, created: bool = False, error: str = "") -> None:
         super().__init__()
         self.path = path
+        self.rules = rules
+        self.created = created
         self.error = error

@@ -3,19 +3,25 @@
 Edits are validated by the same pydantic models as `config.toml` (so the
 console and `livemon check-config` agree on what is wrong). Saving changes
 only the edited keys in the user's file through tomlkit: comments, order and
-layout stay as the user wrote them.
+layout stay as the user wrote them. Rules reset to the shipped defaults bring
+the shipped `[[rules]]` tables (with their comments) into the user's file.
+The file saved to is the user's (`--config PATH`, else ./config.toml), never
+the defaults inside the package.
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import tempfile
 from pathlib import Path
 
 import tomlkit
+from pydantic import ValidationError
+from tomlkit.items import AoT
 
-from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, parse_config
+from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, parse_config, rule_ref
 from .i18n import tr
 
 EDITABLE = ("threshold", "change_pct", "for_s", "min_sample", "enabled")
@@ -66,7 +72,8 @@ def edit_rule(config: Config, name: str, field: str, value: object, lang: str) -
     try:
         checked = parse_config({"rules": rules}, name)
     except ConfigError as error:
-        raise EditError(str(error).replace(f"rules[{index}].", "")) from None
+        ref = rule_ref(name, index)  # the message starts with the rule's name already
+        raise EditError(str(error).replace(f"{ref}: ", "").replace(f"{ref}.", "")) from None
     return checked.rules
 
 
@@ -76,17 +83,44 @@ def _tidy(value: object) -> object:
     return value
 
 
-def render_rules(text: str, rules: list[AlertRule]) -> str:
-    """`text` (a config file) with the editable keys of `rules` written into their tables."""
-    doc = tomlkit.parse(text)
+def _matches(table: object, rule: AlertRule) -> bool:
+    """The file's table is this rule apart from the keys the console edits."""
+    try:
+        mine = AlertRule.model_validate(table.unwrap())
+    except (ValidationError, AttributeError):
+        return False
+    return mine.model_dump(exclude=set(EDITABLE)) == rule.model_dump(exclude=set(EDITABLE))
+
+
+def _tables(doc: tomlkit.TOMLDocument) -> dict[str, object]:
     tables = doc.get("rules")
-    if tables is None:
-        return text
-    by_name = {str(table.get("name")): table for table in tables}
+    return {str(table.get("name")): table for table in tables} if isinstance(tables, AoT) else {}
+
+
+def _same_rules(tables: dict[str, object], rules: list[AlertRule]) -> bool:
+    return set(tables) == {rule.name for rule in rules} and all(_matches(tables[rule.name], rule) for rule in rules)
+
+
+def render_rules(text: str, rules: list[AlertRule]) -> str:
+    """`text` (a config file) with `rules` written into its `[[rules]]` tables.
+
+    Usually only editable keys changed and only they are written. When the
+    rules are not the file's (reset to the shipped defaults), the file's
+    `[[rules]]` are replaced by the shipped ones first.
+    """
+    doc = tomlkit.parse(text)
+    by_name = _tables(doc)
+    if not _same_rules(by_name, rules):
+        shipped = tomlkit.parse(DEFAULT_CONFIG.read_text(encoding="utf-8"))["rules"]
+        if "rules" in doc:
+            del doc["rules"]
+        doc.add(tomlkit.nl())
+        doc.add("rules", shipped)
+        by_name = _tables(doc)
+        if not _same_rules(by_name, rules):
+            raise ValueError("these rules are neither the file's nor the shipped ones")
     for rule in rules:
-        table = by_name.get(rule.name)
-        if table is None:
-            continue
+        table = by_name[rule.name]
         for field in EDITABLE:
             value = getattr(rule, field)
             if field in table:
@@ -99,10 +133,29 @@ def render_rules(text: str, rules: list[AlertRule]) -> str:
     return tomlkit.dumps(doc)
 
 
-def save_rules(path: str | Path, rules: list[AlertRule]) -> None:
-    """Write `rules` into `path` (started from the shipped defaults if it does not exist yet)."""
+def is_shipped_defaults(path: str | Path) -> bool:
+    """The package's own defaults (a symlink to them is the user's: replacing it leaves the package alone)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_CONFIG.read_text(encoding="utf-8")
+    return path.absolute().parent.resolve() / path.name == DEFAULT_CONFIG.resolve()
+
+
+def save_target(path: str | Path | None) -> Path:
+    """Where the console saves: `--config PATH`, else ./config.toml; never the package's defaults."""
+    target = Path(path) if path else Path("config.toml")
+    return Path("config.toml") if is_shipped_defaults(target) else target
+
+
+def save_rules(path: str | Path, rules: list[AlertRule]) -> bool:
+    """Write `rules` into `path`; True when the file was created (from the shipped defaults).
+
+    Raises OSError when the file cannot be written and ValueError when the
+    file holds something the rules cannot be written into (not UTF-8, not TOML).
+    """
+    path = Path(path)
+    if is_shipped_defaults(path):
+        raise PermissionError(errno.EACCES, "the shipped defaults are read-only: save to your own config file")
+    created = not path.exists()
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8") if created else path.read_text(encoding="utf-8")
     out = render_rules(text, rules)
     handle, temp = tempfile.mkstemp(dir=path.parent or ".", prefix=".config-", suffix=".toml")
     try:
@@ -113,3 +166,4 @@ def save_rules(path: str | Path, rules: list[AlertRule]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return created

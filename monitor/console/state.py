@@ -111,6 +111,14 @@ class RoomView:
         self.muted[rule] = (self.t or 0) + seconds * 1000
         self.alerts_version += 1
 
+    def unmute(self, rule: str) -> None:
+        if self.muted.pop(rule, None) is not None:
+            self.alerts_version += 1
+
+    def mutes(self) -> list[tuple[str, float]]:
+        """(rule, event time it speaks again) of the mutes still running, the soonest to end first."""
+        return sorted(((rule, until) for rule, until in self.muted.items() if self.is_muted(rule)), key=lambda mute: mute[1])
+
     def carry_marks(self, other: "RoomView") -> None:
         """Keep the operator's acks and mutes across a seek (a rebuilt view)."""
         self.muted.update(other.muted)
@@ -123,6 +131,10 @@ class RoomView:
         entries = [entry for entry in self.firing.values() if not self.is_muted(entry.alert.rule)]
         entries.sort(key=lambda entry: (-SEVERITY_ORDER.get(entry.alert.severity, 0), -entry.seq))
         return entries
+
+    def quiet(self, entry: AlertEntry) -> bool:
+        """Acknowledged or muted: the operator has seen it (it still counts as active until it resolves)."""
+        return self.is_acked(entry) or self.is_muted(entry.alert.rule)
 
     def worst(self) -> str | None:
         """Severity of the worst firing, unmuted alert (colours the room's tab)."""
@@ -153,6 +165,8 @@ class ConsoleSink(Sink):
         self.detail = ""
         self.summary: dict | None = None
         self.version = 0
+        self.criticals = 0  # new critical firings of unmuted rules so far: each one calls the assistant
+        self.latest_critical: tuple[str, AlertEntry] | None = None  # (room, entry) of the newest
 
     def room(self, name: str) -> RoomView:
         view = self.rooms.get(name)
@@ -172,7 +186,12 @@ class ConsoleSink(Sink):
     def on_ticks(self, ticks: list[Tick]) -> None:
         for tick in ticks:
             for room_tick in tick.rooms:
-                self.room(room_tick.snapshot.room).take(room_tick.snapshot, room_tick.alerts)
+                view = self.room(room_tick.snapshot.room)
+                view.take(room_tick.snapshot, room_tick.alerts)
+                for alert in room_tick.alerts:
+                    if alert.state == FIRING and alert.severity == "critical" and not view.is_muted(alert.rule):
+                        self.criticals += 1
+                        self.latest_critical = (view.name, view.firing[alert.rule])
             for event in tick.host_actions:
                 self.room(event.room).actions.append(HostAction(event.ts, clean(event.action, 40), clean(event.note, 80)))
             self.position = tick.t

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .. import formatting
 from ..config import AlertRule, Benchmarks
-from ..metrics import DENOMINATOR
-from ..rules import RESOLVED, Verdict, render_message
+from .. import catalog
+from ..rules import RESOLVED, SEVERITY_ORDER, Verdict, render_message
 from .i18n import tr
 from .state import AlertEntry, RoomView
 
@@ -83,6 +83,8 @@ class Reading:
     reliable: bool
     target: str = ""  # the category target of [benchmarks], e.g. "target 8,0%"
     target_met: bool | None = None
+    alert: str = ""  # severity of the worst alert firing on this metric ("" when none): the tile stays marked
+    alert_seen: bool = False  # every alert firing on it is acknowledged or muted (marked, dimmer)
 
 
 def sample_floor(metric: str, rules: list[AlertRule]) -> float:
@@ -110,14 +112,36 @@ def baseline(room: RoomView, kpi: Kpi) -> float | None:
     return statistics.median(values)
 
 
-def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str, targets: Benchmarks | None = None) -> Reading:
+@dataclass(frozen=True, slots=True)
+class AlertMark:
+    severity: str  # the worst firing on the metric
+    seen: bool  # all of them acknowledged or muted
+
+
+def alert_marks(room: RoomView) -> dict[str, AlertMark]:
+    """Metric -> its mark for every alert firing now: a tile stays marked until its alerts resolve."""
+    marks: dict[str, AlertMark] = {}
+    for entry in room.firing.values():
+        metric, severity = entry.alert.metric, entry.alert.severity
+        old = marks.get(metric)
+        if old is not None and SEVERITY_ORDER.get(old.severity, 0) > SEVERITY_ORDER.get(severity, 0):
+            severity = old.severity
+        marks[metric] = AlertMark(severity, room.quiet(entry) and (old is None or old.seen))
+    return marks
+
+
+def reading(
+    room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str, targets: Benchmarks | None = None,
+    mark: AlertMark | None = None,
+) -> Reading:
     snapshot = room.snapshot
     label = tr(kpi.key, lang)
+    alert, seen = (mark.severity, mark.seen) if mark is not None else ("", False)
     if snapshot is None:
-        return Reading(kpi.key, label, "–", "", "", False)
+        return Reading(kpi.key, label, "–", "", "", False, alert=alert, alert_seen=seen)
     values = snapshot.values
     value = kpi.value(values, snapshot.window_s)
-    if kpi.metric in DENOMINATOR:
+    if catalog.denominator(kpi.metric) is not None:
         denominator = snapshot.denominator(kpi.metric)
         reliable = value is not None and (denominator or 0) >= sample_floor(kpi.metric, rules)
     elif kpi.per_min:
@@ -133,14 +157,15 @@ def reading(room: RoomView, kpi: Kpi, rules: list[AlertRule], lang: str, targets
         trend = f"{arrow} {formatting.percent(abs(change), lang)} {tr('baseline', lang)}"
     goal = targets.target(kpi.metric) if targets is not None else None
     if goal is None:
-        return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable)
+        return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, alert=alert, alert_seen=seen)
     met = None if value is None or not reliable else value >= goal
     target = f"{tr('target', lang)} {formatting.metric_value(kpi.metric, goal, lang)}"
-    return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, target, met)
+    return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, target, met, alert, seen)
 
 
 def readings(room: RoomView, rules: list[AlertRule], lang: str, targets: Benchmarks | None = None) -> tuple[Reading, ...]:
-    return tuple(reading(room, kpi, rules, lang, targets) for kpi in KPIS)
+    marks = alert_marks(room)
+    return tuple(reading(room, kpi, rules, lang, targets, marks.get(kpi.metric)) for kpi in KPIS)
 
 
 # ---------------------------------------------------------------- funnel
@@ -243,7 +268,11 @@ class AlertRow:
 
 @dataclass(frozen=True, slots=True)
 class Banner:
-    """The alert to act on now: the worst firing one not acknowledged or muted."""
+    """The alert to act on now: the worst firing one not yet acknowledged (or, when all are, the worst of those).
+
+    Acknowledging does not make an alert go away: it stays here, counted,
+    until the problem itself is over (the rule resolves).
+    """
 
     seq: int
     severity: str
@@ -251,7 +280,31 @@ class Banner:
     time: str
     problem: str
     action: str
-    more: int  # other alerts firing
+    active: int  # alerts firing and not muted, this one included
+    acked: int  # of those, acknowledged
+
+    @property
+    def acknowledged(self) -> bool:
+        """Every active alert, this one included, has been acknowledged."""
+        return self.acked == self.active
+
+    def count_text(self, lang: str) -> str:
+        """'1 aktif, sudah dikonfirmasi' / '3 active, 1 acknowledged' / '2 active'."""
+        if self.acknowledged:
+            return tr("active_acked", lang, n=self.active)
+        if self.acked:
+            return tr("active_some_acked", lang, n=self.active, k=self.acked)
+        return tr("active_count", lang, n=self.active)
+
+
+@dataclass(frozen=True, slots=True)
+class MutedRow:
+    """A muted rule with the event time left before it speaks again."""
+
+    rule: str
+    metric: str  # its label in the language shown
+    left: str  # e.g. "9m 12d"
+    firing: bool  # its alert fires right now (silenced, not gone)
 
 
 def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
@@ -281,13 +334,28 @@ def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[
 
 
 def banner(room: RoomView, rules: dict[str, AlertRule], lang: str) -> Banner | None:
+    """None only when no unmuted alert fires: an acknowledged one keeps the banner until it resolves."""
     active = room.active()
-    waiting = [entry for entry in active if not room.is_acked(entry)]
-    if not waiting:
+    if not active:
         return None
-    entry = waiting[0]
+    waiting = [entry for entry in active if not room.is_acked(entry)]
+    entry = (waiting or active)[0]
     problem, action = split_action(message(entry, rules, lang))
-    return Banner(entry.seq, entry.alert.severity, entry.alert.rule, clock(entry.alert.t), problem, action, len(active) - 1)
+    return Banner(
+        entry.seq, entry.alert.severity, entry.alert.rule, clock(entry.alert.t), problem, action,
+        len(active), len(active) - len(waiting),
+    )
+
+
+def muted_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[MutedRow, ...]:
+    t = room.t or 0
+    rows = []
+    for name, until in room.mutes():
+        rule = rules.get(name)
+        metric = catalog.label(rule.metric, lang) if rule is not None else ""
+        left = formatting.seconds(max(0.0, (until - t) / 1000), lang)
+        rows.append(MutedRow(name, metric, left, name in room.firing))
+    return tuple(rows)
 
 
 # ---------------------------------------------------------------- header

@@ -9,7 +9,7 @@ import orjson
 import polars as pl
 
 from ..config import Config
-from ..metrics import METRIC_NAMES
+from ..catalog import NAMES as METRIC_NAMES
 from .compare import Comparison, benchmark_rows
 from .run import Run
 from .session import MINUTE_COLUMNS

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import orjson
 
 from ..config import Config
-from ..metrics import METRIC_NAMES
+from ..catalog import NAMES as METRIC_NAMES
 from .session import RoomSession
 
 FORMAT = 1

@@ -2,21 +2,27 @@
 
 `SessionCollector` is a sink, so the report, the console and any other run
 feed it the ticks of the one engine; no metric is computed a second time.
-It holds one snapshot per room and the rows of closed minutes, never every
-tick, so a four-hour broadcast costs a few hundred rows.
+It holds the last snapshot per room and the rows of closed minutes, never
+every tick, so a four-hour broadcast costs a few hundred rows.
 
-A minute's row is the room's snapshot at the last tick of that minute: with
-the default one-second tick the tick at the minute's end, `(m, m + 60 s]`,
-read with the configured window. A room's last row is its last tick (the
-stream's end), so the final minute may be partial.
+A row is one minute of the room's broadcast, `(m, m + 60 s]`, the first and
+the last possibly partial: its counts are the events of that minute (the
+differences of the session counters the engine keeps), so each count column
+adds up to the session's total; its rates are computed from those counts by
+the metric catalogue; the distinct counts (viewers in the window, viewers who
+interacted) and the gauges are the room's at the minute's last tick; the
+session values are those up to it. The session's totals are the engine's
+own session counters at its last tick.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import catalog
+from ..catalog import COUNT_NAMES, NAMES as METRIC_NAMES
 from ..engine import Tick
-from ..metrics import COUNT_NAMES, METRIC_NAMES, Snapshot
+from ..metrics import Snapshot
 from ..rules import FIRING, Alert
 from ..sinks import Sink
 
@@ -25,9 +31,10 @@ MINUTE_MS = 60_000
 #: Columns of minutes.csv / minutes.parquet, in order.
 MINUTE_COLUMNS = ("room", "minute", "t", *METRIC_NAMES, "alerts", "host_actions")
 
-#: Window sums the session totals are tiled from (see `_Tiles`); `retained` and
-#: `interacting` are counts read back from rates (rate * denominator is a whole number).
-_TILED = (*COUNT_NAMES, "viewer_seconds", "retention_cohort", "retained", "viewers_in_window", "interacting")
+#: Counters a stretch of the broadcast adds up (the rest are read at its last tick).
+_ADDED = (*COUNT_NAMES, "retention_cohort", "retained")
+#: Distinct counts: a minute takes its last tick's, a session adds its minutes'.
+_DISTINCT = ("viewers_in_window", "interacting")
 
 #: Headline numbers of a session, in the order the report shows them.
 HEADLINE = (
@@ -48,6 +55,35 @@ class HostAction:
         return {"t": self.t, "action": self.action, "note": self.note}
 
 
+class Tally:
+    """The counters of a stretch of the broadcast (a minute, a session), read like a snapshot."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self, counts: dict[str, float]) -> None:
+        self.counts = counts
+
+    def get(self, name: str) -> float | None:
+        return self.counts.get(name)
+
+    @classmethod
+    def between(cls, end: Snapshot, start: Snapshot | None) -> "Tally":
+        """What happened after `start`'s tick up to `end`'s (from the room's first event without a start)."""
+        counts = {name: _added(end, name) - (_added(start, name) if start is not None else 0) for name in _ADDED}
+        counts.update((name, end.get(name)) for name in _DISTINCT)
+        return cls(counts)
+
+
+def _added(snapshot: Snapshot, name: str) -> float:
+    """A counter since the room's first event, as the window's reading of it (money rounded, seconds)."""
+    if name == "viewer_seconds":
+        slot = "snapshot_ms" if snapshot.snapshot_room else "online_ms"
+        return snapshot.session[catalog.SLOT[slot]] / 1000
+    if name in ("retention_cohort", "retained") and snapshot.snapshot_room:
+        return 0
+    return snapshot.session[catalog.SLOT[name]]
+
+
 @dataclass
 class RoomSession:
     """One room's broadcast as the report and the history see it."""
@@ -63,66 +99,47 @@ class RoomSession:
     headline: dict = field(default_factory=dict)
 
     def full_minutes(self) -> list[dict]:
-        """Rows whose window lies wholly inside the broadcast (fair to rank and compare)."""
-        return [row for row in self.minutes if row["duration_s"] >= self.window_s]
+        """Rows of whole minutes inside the broadcast (fair to rank and compare)."""
+        return [row for row in self.minutes
+                if row["minute"] >= self.start_ms and row["t"] == row["minute"] + MINUTE_MS]
 
 
-class _Tiles:
-    """Session totals from window sums, without a second count of events.
-
-    The windows ending at the last tick T, at T - window, T - 2*window, ...
-    do not overlap and together cover the whole session. So the sums of the
-    window counts over every window-th tick are kept, one per phase of the
-    tick index; at the end the phase of the last tick holds the totals.
-    """
-
-    __slots__ = ("sums", "index")
-
-    def __init__(self, window_ticks: int) -> None:
-        self.sums = [[0.0] * len(_TILED) for _ in range(window_ticks)]
-        self.index = 0
-
-    def add(self, snapshot: Snapshot) -> None:
-        values = snapshot.values
-        tile = self.sums[self.index % len(self.sums)]
-        for slot, name in enumerate(COUNT_NAMES):
-            tile[slot] += values[name]
-        base = len(COUNT_NAMES)
-        tile[base] += values["viewer_seconds"]
-        cohort = snapshot.retention_cohort
-        tile[base + 1] += cohort
-        retention = values["retention"]
-        tile[base + 2] += round(retention * cohort) if retention is not None else 0
-        in_window = values["viewers_in_window"]
-        tile[base + 3] += in_window
-        rate = values["interaction_rate"]
-        tile[base + 4] += round(rate * in_window) if rate is not None else 0
-        self.index += 1
-
-    def totals(self) -> dict:
-        last = self.sums[(self.index - 1) % len(self.sums)]
-        return {name: _tidy(value) for name, value in zip(_TILED, last)}
-
-
-def _tidy(value: float) -> float | int:
+def _tidy(value: float | None) -> float | int | None:
+    if value is None:
+        return None
     value = round(value, 4)
     return int(value) if float(value).is_integer() else value
 
 
-class _RoomState:
-    """A room while the run goes on: the open minute's snapshot and the closed rows."""
+def minute_row(room: str, minute: int, end: Snapshot, tally: Tally) -> dict:
+    """One row of minutes.csv: the minute's counts and rates, the gauges and session values at its end."""
+    row: dict = {"room": room, "minute": minute, "t": end.t}
+    for metric in catalog.METRICS:
+        if metric.kind == "count":
+            value = tally.get(metric.name)
+            row[metric.name] = _tidy(value) if metric.unit != "count" else value
+        elif metric.kind == "rate":
+            row[metric.name] = metric.of(tally)
+        else:
+            row[metric.name] = metric.of(end)
+    return row
 
-    def __init__(self, room: str, window_ticks: int) -> None:
+
+class _RoomState:
+    """A room while the run goes on: the open minute's last snapshot and the closed rows."""
+
+    def __init__(self, room: str) -> None:
         self.room = room
-        self.tiles = _Tiles(window_ticks)
         self.first: Snapshot | None = None
         self.latest: Snapshot | None = None
+        self.closed: Snapshot | None = None  # the snapshot the last row ended at
         self.minute_end = 0
         self.rows: list[dict] = []
         self.alerts: list[Alert] = []
         self.actions: list[HostAction] = []
         self.minute_alerts = 0
         self.minute_actions: list[str] = []
+        self.distinct = dict.fromkeys(_DISTINCT, 0)
 
     def take(self, snapshot: Snapshot, alerts: list[Alert]) -> None:
         minute_end = -(-snapshot.t // MINUTE_MS) * MINUTE_MS
@@ -132,7 +149,6 @@ class _RoomState:
             self.close_minute()
         self.minute_end = minute_end
         self.latest = snapshot
-        self.tiles.add(snapshot)
         if alerts:
             self.alerts.extend(alerts)
             self.minute_alerts += sum(alert.state == FIRING for alert in alerts)
@@ -142,69 +158,59 @@ class _RoomState:
         self.minute_actions.append(action.action)
 
     def close_minute(self) -> None:
-        snapshot = self.latest
-        row = {"room": self.room, "minute": self.minute_end - MINUTE_MS, "t": snapshot.t}
-        row.update(snapshot.values)
+        end = self.latest
+        assert end is not None
+        tally = Tally.between(end, self.closed)
+        row = minute_row(self.room, self.minute_end - MINUTE_MS, end, tally)
         row["alerts"] = self.minute_alerts
         row["host_actions"] = "; ".join(self.minute_actions)
         self.rows.append(row)
+        for name in _DISTINCT:
+            self.distinct[name] += tally.get(name) or 0
+        self.closed = end
         self.minute_alerts = 0
         self.minute_actions = []
 
     def session(self) -> RoomSession:
         self.close_minute()
-        last = self.latest
-        start = round(self.first.t - self.first.values["duration_s"] * 1000, 3)  # ts is at most µs-exact
+        last, first = self.latest, self.first
+        assert last is not None and first is not None
+        totals = {name: _tidy(value) for name, value in Tally.between(last, None).counts.items()}
+        totals.update(self.distinct)
         session = RoomSession(
-            self.room, int(start) if start.is_integer() else start, last.t, last.window_s, self.rows, self.alerts, self.actions,
-            self.tiles.totals(),
+            self.room, first.first_ts, last.t, last.window_s, self.rows, self.alerts, self.actions, totals,
         )
         session.headline = headline(session)
         return session
 
 
 def headline(session: RoomSession) -> dict:
-    """The session's KPIs: session values from the last tick, rates from the session totals.
+    """The session's KPIs: counts and rates from the session's own counters, by the catalogue.
 
-    Interaction over a session is the interacting viewers of the tiled windows
-    over their viewers (a distinct count per session is not something the
-    engine keeps), so it reads as "of the people in a window, the share who
-    interacted", like the per-minute value.
+    Distinct viewers are not something the engine keeps for a whole session,
+    so interaction over a session is its minutes' interacting viewers over
+    their viewers: "of the people in a minute, the share who interacted",
+    like the per-minute value.
     """
-    totals = session.totals
+    totals = Tally(session.totals)
     last = session.minutes[-1]
     duration = last["duration_s"]
-    entries, impressions = totals["entries"], totals["impressions"]
-    clicks, product_impressions = totals["product_clicks"], totals["product_impressions"]
-    orders, gmv = totals["orders"], totals["gmv"]
-    cohort, in_window = totals["retention_cohort"], totals["viewers_in_window"]
-    values = {name: totals[name] for name in COUNT_NAMES}
+    values: dict = {name: totals.get(name) for name in COUNT_NAMES}
+    values.update((metric.name, metric.of(totals)) for metric in catalog.RATES)
+    viewer_seconds = totals.get("viewer_seconds") or 0
     values.update(
         duration_s=duration,
         peak_viewers=last["peak_viewers"],
-        avg_viewers=totals["viewer_seconds"] / duration if duration else None,
-        access_rate=entries / impressions if impressions else None,
-        avg_watch_s=totals["viewer_seconds"] / entries if entries else None,
-        retention=totals["retained"] / cohort if cohort else None,
-        interaction_rate=totals["interacting"] / in_window if in_window else None,
-        ctr=clicks / product_impressions if product_impressions else None,
-        click_to_order=orders / clicks if clicks else None,
-        aov=gmv / orders if orders else None,
-        gpm=gmv * 1000 / entries if entries else None,
+        avg_viewers=viewer_seconds / duration if duration else None,
         alerts=sum(alert.state == FIRING for alert in session.alerts),
     )
     return {name: values[name] for name in HEADLINE}
 
 
 class SessionCollector(Sink):
-    """Sink that keeps what a report needs; attach it before the run starts.
+    """Sink that keeps what a report needs; attach it before the run starts (its rows begin with what it sees)."""
 
-    Session totals are tiled from every tick since each room's first, so a
-    collector that joins a run halfway (or sees a tick twice) gives wrong totals.
-    """
-
-    def __init__(self, window_s: int, tick_s: int) -> None:
-        self.window_ticks = max(1, window_s // tick_s)
+    def __init__(self, window_s: int = 60, tick_s: int = 1) -> None:
         self.rooms: dict[str, _RoomState] = {}
         self.summary: dict = {}
         self._sessions: list[RoomSession] | None = None
@@ -216,7 +222,7 @@ class SessionCollector(Sink):
                 snapshot = room_tick.snapshot
                 state = rooms.get(snapshot.room)
                 if state is None:
-                    state = rooms[snapshot.room] = _RoomState(snapshot.room, self.window_ticks)
+                    state = rooms[snapshot.room] = _RoomState(snapshot.room)
                 state.take(snapshot, room_tick.alerts)
             for event in tick.host_actions:
                 rooms[event.room].act(HostAction(event.ts, event.action or "", event.note or ""))

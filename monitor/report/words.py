@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..labels import METRIC_LABELS
+from .. import catalog
 
 _WORDS: dict[str, tuple[str, str]] = {
-    # metric names come from monitor.labels; headline numbers only the report has
+    # metric names come from the catalogue (monitor/catalog.py); headline numbers only the report has
     "avg_viewers": ("Penonton rata²", "Avg viewers"),
     "alerts": ("Peringatan", "Alerts"),
     # per-minute chart titles
@@ -69,7 +69,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 
 def word(key: str, lang: str) -> str:
-    pair = _WORDS.get(key) or METRIC_LABELS.get(key)
+    pair = _WORDS.get(key)
     if pair is None:
-        return key
+        return catalog.label(key, lang)
     return pair[0] if lang == "id" else pair[1]

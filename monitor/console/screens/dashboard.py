@@ -31,14 +31,15 @@ class DashboardScreen(Screen[None]):
     DashboardScreen ContentTab.-info { color: $primary; }
     """
 
-    BINDINGS = [
+    BINDINGS = [  # the alert keys first: a narrow footer keeps its left end
+        Binding("a", "ack", "Ack"),
+        Binding("m", "mute", "Mute"),
+        Binding("u", "unmute", "Unmute"),
         Binding("space", "toggle_pause", "Pause"),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("left", "seek(-60)", "-1 min", priority=True),
         Binding("right", "seek(60)", "+1 min", priority=True),
-        Binding("a", "ack", "Ack"),
-        Binding("m", "mute", "Mute"),
         Binding("left_square_bracket", "room(-1)", "Room", show=False),
         Binding("right_square_bracket", "room(1)", "Room", show=False),
         *(Binding(str(n), f"room_at({n})", f"Room {n}", show=False) for n in range(1, 10)),
@@ -136,6 +137,10 @@ class DashboardScreen(Screen[None]):
                 tab = tabs.get_tab(pane_id)
             except Exception:  # not mounted yet; next frame
                 self._tab_state.pop(name, None)
+                continue
+            if not tab.size.width:  # not laid out yet: a relabel now would measure its underline at width 0
+                self._tab_state.pop(name, None)
+                self._seen = None  # come back next frame even if nothing else changes
                 continue
             for severity in ("critical", "warning", "info"):
                 tab.set_class(worst == severity, f"-{severity}")
@@ -236,6 +241,18 @@ class DashboardScreen(Screen[None]):
             return
         room.mute(entry.alert.rule)
         self.notify(tr("muted_rule", self.app.lang, rule=entry.alert.rule))
+        self.redraw(force=True)
+
+    def action_unmute(self) -> None:
+        """Unmute the rule highlighted in the muted list (the one ending soonest unless another is picked)."""
+        room = self.active_room
+        pane = self.query_one(TabbedContent).active_pane
+        rule = pane.query_one(RoomDashboard).selected_mute if room is not None and pane is not None else None
+        if rule is None or not room.is_muted(rule):
+            self.notify(tr("nothing_muted", self.app.lang), severity="warning")
+            return
+        room.unmute(rule)
+        self.notify(tr("unmuted_rule", self.app.lang, rule=rule))
         self.redraw(force=True)
 
     def action_room(self, step: int) -> None:

@@ -1,4 +1,8 @@
-"""Thresholds: the rules with their values, edited in place and applied at once."""
+"""Thresholds: the rules with their values, edited in place and applied at once.
+
+Saving writes the user's config file (`s`); `r` brings back the shipped
+rules (unsaved until `s`); leaving with unsaved edits asks first.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class ThresholdsScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_enabled", "Enable"),
         Binding("s", "save", "Save"),
+        Binding("r", "reset_defaults", "Defaults"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -72,6 +77,7 @@ class ThresholdsScreen(Screen[None]):
         self.watch(self.app, "rules_version", lambda _: self.fill(), init=False)
         self.watch(self.app, "config_error", lambda _: self.show_file_state(), init=False)
         self.watch(self.app, "unsaved", lambda _: self.show_file_state(), init=False)
+        self.watch(self.app, "saves", lambda _: self.show_file_state(), init=False)
         self.watch(self.app, "lang", self.relabel, init=True)
 
     # ------------------------------------------------------------ drawing
@@ -105,7 +111,8 @@ class ThresholdsScreen(Screen[None]):
             line.update(Text(tr("config_error", lang, error=app.config_error)))
         else:
             state = tr("unsaved", lang) if app.unsaved else ""
-            line.update(Text(f"{app.config_path}  {state}".rstrip()))
+            where = str(app.config_path) if app.config_path.exists() else f"{app.config_path} ({tr('not_yet', lang)})"
+            line.update(Text(f"{where}  {state}".rstrip()))
         line.set_class(bool(app.config_error), "-invalid")
 
     def say(self, text: str, error: bool = False) -> None:
@@ -189,9 +196,17 @@ class ThresholdsScreen(Screen[None]):
         if self.editing is None:
             self.app.save_rules()
 
+    def action_reset_defaults(self) -> None:
+        if self.editing is None:
+            self.app.reset_rules()
+
     def action_back(self) -> None:
         if self.editing is not None:
             self.stop_edit()
             self.say("")
         else:
+            self.app.leave_edits(self._leave)
+
+    def _leave(self) -> None:
+        if self.app.screen is self:
             self.app.pop_screen()

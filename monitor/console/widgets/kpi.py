@@ -1,4 +1,4 @@
-"""KPI tiles: the value, its trend against the baseline, greyed on a small sample."""
+"""KPI tiles: the value, its trend against the baseline, greyed on a small sample, marked while its alert fires."""
 
 from __future__ import annotations
 
@@ -31,6 +31,24 @@ class KpiTile(Static):
         color: $text-disabled;
         border: round $panel-lighten-1;
     }
+    KpiTile.-alerting {
+        border: heavy $error;
+        border-title-color: $error;
+        border-title-style: bold;
+    }
+    KpiTile.-alerting.-alert-warning {
+        border: heavy $warning;
+        border-title-color: $warning;
+    }
+    KpiTile.-alerting.-alert-info {
+        border: heavy $primary;
+        border-title-color: $primary;
+    }
+    KpiTile.-alerting.-acknowledged {
+        border: round $error-muted;
+        border-title-color: $text-muted;
+        border-title-style: none;
+    }
     """
 
     reading: reactive[Reading | None] = reactive(None)
@@ -38,9 +56,13 @@ class KpiTile(Static):
     def watch_reading(self, reading: Reading | None) -> None:
         if reading is None:
             return
-        self.border_title = reading.label
+        self.border_title = f"⚠ {reading.label}" if reading.alert else reading.label
         self.border_subtitle = reading.target
         self.set_class(not reading.reliable, "-unreliable")
+        self.set_class(bool(reading.alert), "-alerting")  # until the alert resolves, acknowledged or not
+        for severity in ("warning", "info"):
+            self.set_class(reading.alert == severity, f"-alert-{severity}")
+        self.set_class(reading.alert_seen, "-acknowledged")
         self.set_class(reading.target_met is True, "-target-met")
         self.set_class(reading.target_met is False, "-target-missed")
         text = Text(no_wrap=True, overflow="ellipsis")
