@@ -147,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", dest="config_opt", metavar="PATH", help=argparse.SUPPRESS)
 
     report = verbs.add_parser("report", help="post-session report: HTML, CSV, Parquet, summary; kept in the history")
-    report.add_argument("file", help=".jsonl, .jsonl.gz, .csv or .parquet")
+    report.add_argument("file", help=".jsonl, .jsonl.gz, .csv, .parquet, or a TikTok Seller Center export (.xlsx)")
     report.add_argument("--out", default="report", metavar="DIR", help="directory for the report files (default ./report)")
+    report.add_argument("--session", metavar="XLSX",
+                        help="with an All Order export: the Live Analysis export (TikTok's numbers, the LIVE's window)")
     report.add_argument("--compare", type=parse_compare, metavar="last|best|N",
                         help="put this session beside the room's last, best (by GPM) or last N past sessions")
     _common(report)
@@ -226,7 +228,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, terminal_text
 
     config = _load(args)
-    report = build_report(args.file, config, args.out, room=args.room, choice=args.compare)
+    report = build_report(args.file, config, args.out, room=args.room, choice=args.compare, session=args.session)
     print(terminal_text(report, config))
     return 0
 

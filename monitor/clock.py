@@ -13,14 +13,15 @@ and the engine folds accepted events into ticks only once they are released.
 
 The checks, in order, for one event:
 
-1. Far from the stream (`bad_ts`). The clock starts once `confirm_events`
-   events agree (lie within `max_skew_s` of the first of them; live, one
-   event within `max_skew_s` of the wall clock is enough); until then events
-   are held, and when it starts they are judged again in arrival order, an
-   event far from those that started it rejected. After the start, an event
-   more than `max_skew_s` ahead of the watermark is held, not taken: when
-   `confirm_events` held events in a row agree (no event was taken between
-   them), the jump is real and they take effect; a held event still
+1. Far from the stream (`bad_ts`). The clock starts once enough events agree
+   (lie within `max_skew_s` of the first of them: `confirm_events` of them,
+   or at least two spanning `confirm_after_s`, as a sparse stream does; live,
+   one event within `max_skew_s` of the wall clock is enough); until then
+   events are held, and when it starts they are judged again in arrival
+   order, an event far from those that started it rejected. After the start,
+   an event more than `max_skew_s` ahead of the watermark is held, not taken:
+   when enough held events in a row agree (no event was taken between them),
+   the jump is real and they take effect; a held event still
    unconfirmed after `confirm_events` events were taken since, or at the end
    of the stream, is rejected. So one event, or a few, can never move or
    freeze the clock, while a real jump or a silence of any length is followed.
@@ -209,6 +210,8 @@ class Admission:
         self.max_rooms = max_rooms or math.inf
         self.rooms: set[str] = set()
         self.confirm = settings.confirm_events
+        self.confirm_after_ms = settings.confirm_after_s * 1000
+        self.confirm_after_ms = settings.confirm_after_s * 1000
         self.dedupe_ms = settings.dedupe_horizon_s * 1000
         self._seen: dict[tuple[str, str], float] = {}
         self._seen_order: list[tuple[float, tuple[str, str]]] = []
@@ -360,7 +363,7 @@ class Admission:
             held = self._hold(event, rejections)
             near_wall = clock.live and arrival_ms is not None and abs(event.ts - arrival_ms) <= clock.skew_ms
             group = [held] if near_wall else self._group(held)  # live: the wall clock vouches for it
-            if near_wall or len(group) >= self.confirm:
+            if near_wall or self._agreed(group):
                 self._start(group, arrival_ms, accepted, rejections)
             return
         if event.ts < clock.behind_limit:
@@ -375,8 +378,21 @@ class Admission:
         if run and abs(event.ts - run[0].event.ts) > clock.skew_ms:
             run.clear()
         run.append(held)
-        if len(run) >= self.confirm:
+        if self._agreed(run):
             self._jump(arrival_ms, accepted, rejections)
+
+    def _agreed(self, group: list[_Held]) -> bool:
+        """Enough events agree on a time: `confirm_events` of them, or two or more spanning `confirm_after_s`.
+
+        The span lets a sparse stream (a quiet room, orders alone) follow its
+        own pauses; one event never agrees with itself.
+        """
+        if len(group) >= self.confirm:
+            return True
+        if len(group) < 2:
+            return False
+        times = [held.event.ts for held in group]
+        return max(times) - min(times) >= self.confirm_after_ms
 
     def _hold(self, event: Event, rejections: list[Rejection]) -> _Held:
         held = _Held(event, self._accepts)
@@ -419,14 +435,23 @@ class Admission:
             self._reoffering = False
 
     def _jump(self, arrival_ms: float | None, accepted: list[Event], rejections: list[Rejection]) -> None:
-        """Events in a row agree on a time far ahead: the stream jumped; they take effect."""
+        """Events in a row agree on a time far ahead: the stream jumped; they take effect.
+
+        So do the held events on the way there that nothing disputed (no event
+        was taken on the old time after them, none lies beyond the new time):
+        a sparse stream that jumped twice before either jump was confirmed.
+        """
         run, self._run = self._run, []
-        members = {id(held) for held in run}
-        self._held = [held for held in self._held if id(held) not in members]
+        top = max(held.event.ts for held in run)
+        confirmed = {id(held) for held in run}
+        confirmed.update(id(held) for held in self._held
+                         if held.accepts_at == self._accepts and held.event.ts <= top)
+        taken = [held for held in self._held if id(held) in confirmed]
+        self._held = [held for held in self._held if id(held) not in confirmed]
         clock = self.clock
         self._reoffering = True
         try:
-            for held in run:
+            for held in taken:  # in arrival order
                 clock.ahead_limit = math.inf  # confirmed: not an outlier any more
                 self._merge(self.take((held.event,), arrival_ms), accepted, rejections)
                 clock._moved()

@@ -43,6 +43,7 @@ class EngineSettings(_Strict):
     allowed_lateness_s: float = Field(2, ge=0)
     max_skew_s: float = Field(300, gt=0)
     confirm_events: int = Field(5, ge=1)  # agreeing events that start the clock or confirm a jump
+    confirm_after_s: float = Field(60, gt=0)  # or two and more agreeing events this far apart (sparse streams)
     max_source_wait_s: float = Field(60, gt=0)  # the clock waits this long at most for a slow source
     retention_horizon_s: int = Field(60, ge=1)
     dedupe_horizon_s: int = Field(600, ge=0)

@@ -334,3 +334,20 @@ async def test_an_error_in_a_task_ends_the_run_after_flushing_what_was_computed(
         await pipeline.run()
     assert sink.summary is not None and sink.summary["events"] == 100
     assert sink.snapshots[-1].t == T0 + 10_000  # every tick of what was read, up to its last event
+
+
+def test_a_sparse_stream_follows_its_own_long_pauses():
+    """Orders alone, minutes apart, with pauses longer than max_skew_s: none is lost."""
+    minutes = [0, 2, 3, 10, 12, 30, 31, 45, 47, 48]
+    events = [{"type": "order", "room": "r", "ts": T0 + m * 60_000, "product": "p", "amount": 1000, "order_id": f"o{m}"}
+              for m in minutes]
+    _, summary = run(events)
+    assert summary["rejected"] == {} and summary["late"] == 0 and summary["events"] == len(minutes)
+
+
+def test_held_events_on_the_way_to_a_confirmed_jump_are_taken():
+    """Two pauses before the first was confirmed: the events between them are not lost."""
+    seconds = [0, 0.1, 0.2, 0.3, 0.4, 480, 480.5, 1200, 1200.2, 1200.4, 1200.6, 1200.8]
+    events = [{"type": "like", "room": "r", "ts": T0 + int(s * 1000), "user": "u"} for s in seconds]
+    _, summary = run(events)
+    assert summary["rejected"] == {} and summary["events"] == len(seconds)

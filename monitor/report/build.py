@@ -11,6 +11,7 @@ from .clock import when
 from .compare import Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary
 from .history import History
+from .imported import kept_sessions, platform_lines, run_import, wanted
 from .page import render
 from .progress import ReadProgress
 from .run import Run, run_file
@@ -44,11 +45,15 @@ def build_report(
     choice: str | int | None = None,
     history: History | None = None,
     progress: ReadProgress | None = None,
+    session: str | Path | None = None,
 ) -> Report:
-    """Run the recording, save each room's session to the history, write the report files."""
-    run = run_file(path, config, room=room, progress=progress)
+    """Run the recording (or Seller Center exports), save each room's session to the history, write the files."""
+    if wanted(path, session):
+        run = run_import(path, config, room=room, session=session, progress=progress)
+    else:
+        run = run_file(path, config, room=room, progress=progress)
     history = history or History.from_config(config)
-    saved = history.save_all(run.sessions, str(Path(path).resolve()))
+    saved = history.save_all(kept_sessions(run, history), str(Path(path).resolve()))
     comparisons = {}
     if choice is not None:
         for session in run.sessions:
@@ -86,6 +91,8 @@ def terminal_text(report: Report, config: Config) -> str:
                 for row in targets
             ))
     run = report.run
+    if run.imported is not None:
+        lines += platform_lines(run.imported, lang)
     skipped = run.skipped
     reasons = ", ".join(f"{key} {value}" for key, value in skipped.items() if key != "total")
     lines.append(

@@ -66,6 +66,8 @@ def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison])
             "alerts": [alert.as_dict() for alert in session.alerts],
             "host_actions": [action.as_dict() for action in session.host_actions],
         }
+        if run.imported is not None and session.room == run.imported.room:
+            record["platform"] = run.imported.as_dict()  # TikTok's numbers and which headline values are theirs
         comparison = comparisons.get(session.room)
         if comparison is not None:
             record["compare"] = comparison.as_dict()

@@ -15,6 +15,7 @@ from ..rules import FIRING, RESOLVED
 from .charts import Band, Mark, line_chart
 from .clock import clock, clock_s, when, zone
 from .compare import Comparison, benchmark_rows, signed_percent
+from .imported import Imported, platform_html
 from .run import Run
 from .session import RoomSession
 from .words import word
@@ -54,7 +55,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 6px;border-bott
 h3{font-size:15px;margin:18px 0 6px}.muted{color:#5d6678}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
 .tile{border:1px solid #e4e7ee;border-radius:8px;padding:8px 10px}.tile .label{color:#5d6678;font-size:12px}
-.tile .value{font-size:20px;font-weight:600}.tile .target{font-size:12px}
+.tile .value{font-size:20px;font-weight:600}.tile .target{font-size:12px}.tile .source{font-size:11px;color:#8e44ad}
 .met{color:#13794b}.missed{color:#b3261e}
 table{border-collapse:collapse;margin:4px 0 8px}th,td{padding:3px 10px;border-bottom:1px solid #eceef3;text-align:right;vertical-align:top;white-space:nowrap}
 td.wrap{white-space:normal}caption{text-align:left;font-weight:600;padding:4px 0}
@@ -89,20 +90,23 @@ def render(run: Run, config: Config, lang: str, comparisons: dict[str, Compariso
         + f" · {escape(word('window_note', lang).format(window=config.engine.window_s))}</p>",
     ]
     for session in run.sessions:
-        parts.append(_room(session, config, lang, comparisons.get(session.room)))
+        parts.append(_room(session, config, lang, comparisons.get(session.room), run.imported))
     parts.append(_input(run, lang))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _room(session: RoomSession, config: Config, lang: str, comparison: Comparison | None) -> str:
+def _room(session: RoomSession, config: Config, lang: str, comparison: Comparison | None,
+          imported: Imported | None = None) -> str:
+    imported = imported if imported is not None and imported.room == session.room else None
     out = [
         f'<section class="room" data-room="{escape(session.room)}">',
         f"<h2>{escape(session.room)}</h2>",
         f'<p class="muted">{word("started", lang)} {when(session.start_ms)} · {word("ended", lang)} {when(session.end_ms)}'
         f" · {formatting.seconds(session.headline['duration_s'], lang)}</p>",
         f"<h3>{word('kpis', lang)}</h3>",
-        _tiles(session, config, lang),
+        _tiles(session, config, lang, imported.tiktok if imported else frozenset()),
+        *([platform_html(imported, lang)] if imported else []),
         f"<h3>{word('funnel', lang)}</h3>",
         _funnel(session, lang),
     ]
@@ -111,8 +115,11 @@ def _room(session: RoomSession, config: Config, lang: str, comparison: Compariso
         out += [f"<h3>{word('benchmarks', lang)}</h3>", _benchmarks(benchmarks, lang)]
     if comparison is not None:
         out += [f"<h3>{word('compare', lang)}</h3>", _comparison(comparison, lang)]
-    out += [f"<h3>{word('per_minute', lang)}</h3>", _charts(session, config, lang)]
-    out += [f"<h3>{word('best_worst', lang)}</h3>", _ranked(session, lang)]
+    if session.minutes:
+        out += [f"<h3>{word('per_minute', lang)}</h3>", _charts(session, config, lang)]
+        out += [f"<h3>{word('best_worst', lang)}</h3>", _ranked(session, lang)]
+    else:  # a session known only from its totals (a Live Analysis export)
+        out += [f"<h3>{word('per_minute', lang)}</h3>", f'<p class="muted">{word("no_minutes", lang)}</p>']
     out += [f"<h3>{word('alert_timeline', lang)}</h3>", _alerts(session, lang)]
     out += [f"<h3>{word('host_actions', lang)}</h3>", _actions(session, lang)]
     out.append("</section>")
@@ -123,7 +130,8 @@ def _value(metric: str, value, lang: str) -> str:
     return escape(formatting.metric_value(metric, value, lang))
 
 
-def _tiles(session: RoomSession, config: Config, lang: str) -> str:
+def _tiles(session: RoomSession, config: Config, lang: str, tiktok: frozenset[str] = frozenset()) -> str:
+    """KPI tiles; a value that is TikTok's (a Seller Center export) says so."""
     headline = session.headline
     out = ['<div class="tiles">']
     for metric in TILES:
@@ -133,6 +141,8 @@ def _tiles(session: RoomSession, config: Config, lang: str) -> str:
         if target is not None:
             state = "" if value is None else ("met" if value >= target else "missed")
             extra = f'<div class="target {state}">{word("target", lang)} {_value(metric, target, lang)}</div>'
+        if metric in tiktok:
+            extra += f'<div class="source" title="{escape(word("by_tiktok", lang))}">TikTok</div>'
         out.append(
             f'<div class="tile" data-metric="{metric}"><div class="label">{escape(word(metric, lang))}</div>'
             f'<div class="value">{_value(metric, value, lang)}</div>{extra}</div>'
@@ -234,6 +244,8 @@ def _charts(session: RoomSession, config: Config, lang: str) -> str:
     ]
     for index, (title, metric) in enumerate(CHARTS):
         points = [(row["t"], row[metric]) for row in session.minutes]
+        if index and all(value is None for _, value in points):
+            continue  # a metric the input never had (an order export's viewers): no empty frame
         spans = bands.get(metric, []) + (elsewhere if index == 0 else [])  # the feed-silence alert goes on viewers
         out.append(
             f'<figure><figcaption>{escape(word(title, lang))}</figcaption>'

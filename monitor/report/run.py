@@ -10,7 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
 
 from feeds.files import read_batches
 
@@ -20,6 +20,9 @@ from ..pipeline import Pipeline, check_recording
 from ..sinks import DeadLetterFile, Sink
 from .progress import ReadProgress
 from .session import RoomSession, SessionCollector
+
+if TYPE_CHECKING:
+    from .imported import Imported
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Run:
     summary: dict  # the engine's run summary
     filtered: int = 0  # events of other rooms when --room was given
     warnings: list[str] = field(default_factory=list)  # e.g. a gzip cut short
+    imported: Imported | None = None  # what Seller Center exports added (monitor/report/imported.py)
 
     @property
     def skipped(self) -> dict:
@@ -46,13 +50,14 @@ class Run:
 class _ReadingSource:
     """The file's batches, counted by the progress bar as they are read."""
 
-    def __init__(self, path: Path, progress: ReadProgress) -> None:
+    def __init__(self, path: Path, progress: ReadProgress, batches: Iterable[list[Any]] | None = None) -> None:
         self.path = path
         self.name = str(path)
         self.progress = progress
+        self.read = batches
 
     async def batches(self) -> AsyncIterator[list[Any]]:
-        for batch in read_batches(self.path):
+        for batch in self.read if self.read is not None else read_batches(self.path):
             self.progress.advance(batch)
             yield batch
 
@@ -68,8 +73,12 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_file(path: str | Path, config: Config, *, room: str | None = None, progress: ReadProgress | None = None) -> Run:
-    """Read a whole recording; bad lines, a cut gzip or rejected events never stop it."""
+def run_file(path: str | Path, config: Config, *, room: str | None = None, progress: ReadProgress | None = None,
+             batches: Iterable[list[Any]] | None = None) -> Run:
+    """Read a whole recording; bad lines, a cut gzip or rejected events never stop it.
+
+    `batches`: inputs already made from the file (an export's orders) instead of the file's own reading.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -80,7 +89,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     if config.input.dead_letter:
         sinks.append(DeadLetterFile(config.input.dead_letter))
     # a short queue keeps the bar close to what the engine has taken, not just read
-    pipeline = Pipeline(engine, _ReadingSource(path, progress), sinks, speed=None, queue_size=2)
+    pipeline = Pipeline(engine, _ReadingSource(path, progress, batches), sinks, speed=None, queue_size=2)
     warnings = _Warnings()
     reader_log = logging.getLogger("livemon.files")
     reader_log.addHandler(warnings)

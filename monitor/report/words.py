@@ -65,6 +65,25 @@ _WORDS: dict[str, tuple[str, str]] = {
     "room": ("Ruang", "Room"),
     "source": ("Sumber", "Source"),
     "ended": ("Selesai", "End"),
+    # Seller Center exports (monitor/report/imported.py): TikTok's values and the names only TikTok has
+    "unique_viewers": ("Penonton unik", "Unique viewers"),
+    "customers": ("Pembeli unik", "Unique customers"),
+    "avg_price": ("Harga rata²", "Average price"),
+    "platform": ("Angka TikTok (Seller Center)", "TikTok's numbers (Seller Center)"),
+    "platform_note": ("Nilai bertanda TikTok dihitung oleh TikTok (ekspor Live Analysis); pesanan, unit, GMV dan "
+                      "AOV dihitung livemon sendiri dari ekspor All Order.",
+                      "Values marked TikTok were computed by TikTok (Live Analysis export); orders, units, GMV and "
+                      "AOV are counted by livemon itself from the All Order export."),
+    "by_tiktok": ("dihitung oleh TikTok", "computed by TikTok"),
+    "ours": ("livemon", "livemon"),
+    "orders_read": ("Pesanan dari ekspor", "Orders from the export"),
+    "order_lines": ("baris pesanan", "order lines"),
+    "cancelled": ("dibatalkan", "cancelled"),
+    "outside_window": ("di luar siaran", "outside the broadcast"),
+    "rejected": ("ditolak", "rejected"),
+    "lives_in_file": ("Semua LIVE di berkas", "Every LIVE in the file"),
+    "no_minutes": ("Ekspor Live Analysis hanya berisi total per sesi, tanpa angka per menit.",
+                   "The Live Analysis export holds totals per session, no per-minute numbers."),
 }
 
 
