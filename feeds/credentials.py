@@ -4,18 +4,22 @@ Secrets (app secret, access tokens, partner key) never come from the command
 line, where `ps` and the shell history would keep them. An environment
 variable overrides the key of the same meaning in `config.toml`; the config
 models hold them as pydantic `SecretStr`, so no repr prints them. Every
-error line a shop source writes passes through `Credentials.redact` first.
+error line a source writes passes through `Credentials.redact` first, and
+`hide_in_logs` does the same to the log lines of the libraries a source drives
+(with `--verbose`, httpx prints request URLs, and a TikTok sign request carries
+the session id in its query).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from pydantic import SecretStr
 
-from monitor.config import Config, ConfigError, ShopeeSettings, TikTokShopSettings
+from monitor.config import Config, ConfigError, ShopeeSettings, TikTokLiveSettings, TikTokShopSettings
 
 #: Environment variable of each credential, per `[sources.*]` table.
 ENVIRONMENT = {
@@ -31,15 +35,22 @@ ENVIRONMENT = {
         "access_token": "LIVEMON_SHOPEE_ACCESS_TOKEN",
         "shop_id": "LIVEMON_SHOPEE_SHOP_ID",
     },
+    "tiktok": {
+        "sign_key": "LIVEMON_TIKTOK_SIGN_KEY",
+        "session_id": "LIVEMON_TIKTOK_SESSIONID",
+        "target_idc": "LIVEMON_TIKTOK_TARGET_IDC",
+    },
 }
 
 #: What each source cannot work without (a local TikTok shop may need no shop_cipher).
 REQUIRED = {
     "tiktok_shop": ("app_key", "app_secret", "access_token"),
     "shopee": ("partner_id", "partner_key", "access_token", "shop_id"),
+    "tiktok": (),  # a public room needs none
 }
 
 _SHORTEST_REDACTED = 4  # shorter values would blank out ordinary words and numbers
+_SETTINGS = {"tiktok_shop": TikTokShopSettings, "shopee": ShopeeSettings, "tiktok": TikTokLiveSettings}
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ class Credentials:
 def credentials(config: Config, table: str, environ: Mapping[str, str] | None = None) -> Credentials:
     """The credentials of `[sources.<table>]`, each environment variable overriding its key."""
     environ = os.environ if environ is None else environ
-    settings = getattr(config.sources, table) or {"tiktok_shop": TikTokShopSettings, "shopee": ShopeeSettings}[table]()
+    settings = getattr(config.sources, table) or _SETTINGS[table]()
     values: dict[str, str] = {}
     origins: dict[str, str] = {}
     secrets = []
@@ -114,3 +125,35 @@ def check_lines(config: Config, environ: Mapping[str, str] | None = None) -> lis
         missing = found.missing()
         lines.append(found.describe() + (f"; missing for use: {', '.join(missing)}" if missing else "; ready"))
     return lines
+
+
+class Redactor(logging.Filter):
+    """Rewrites a log record's message (and its traceback) through `Credentials.redact`."""
+
+    def __init__(self, found: Credentials) -> None:
+        super().__init__()
+        self.redact = found.redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def hide_in_logs(found: Credentials, loggers: Iterable[str] = ()) -> None:
+    """Mask `found`'s secrets in every log line: on the root handlers and on `loggers` (libraries' own)."""
+    if not any(found.values.get(key) for key in found.secrets):
+        return
+    redactor = Redactor(found)
+    handlers = list(logging.getLogger().handlers)
+    for name in loggers:
+        logger = logging.getLogger(name)
+        logger.addFilter(redactor)
+        handlers += logger.handlers
+    for handler in handlers:
+        handler.addFilter(redactor)

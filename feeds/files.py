@@ -3,8 +3,11 @@
 JSON Lines are handed on as raw lines, so the one parser judges them. CSV and
 Parquet rows (read with polars) are handed on as dicts; empty cells are absent
 fields. A recording made by `--record` (lines `{"arrival": ..., "raw": ...}`)
-replays its raw messages. A gzip cut short ends the file with a warning, and
-a leading UTF-8 byte order mark is read past.
+replays its raw messages; a platform frame it kept (`"frame"`, `"b64"`, e.g.
+TikTok LIVE) is read again through the feed's adapter when that feed's library
+is installed, else its recorded `raw` events are used, never both (frames.py).
+A gzip cut short ends the file with a warning, and a leading UTF-8 byte order
+mark is read past.
 
 A file that is no recording at all (a directory, a spreadsheet, a PDF, an
 image, a log, a corrupt Parquet, a CSV whose rows do not fit its header) is
@@ -91,7 +94,7 @@ def _typed_csv_row(row: dict) -> dict:
     return out
 
 
-def _recorded(line: bytes) -> str | Rejection | SourceProgress | None:
+def _recorded(line: bytes) -> Any:
     """The raw input of a recorder line, or None when the line is a plain event."""
     if not line.startswith(b'{"arrival"'):
         return None

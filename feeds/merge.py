@@ -45,6 +45,16 @@ class MergedSource:
             if hasattr(source, "on_status"):
                 source.on_status = self._status_of(index)
 
+    @property
+    def failure(self) -> str | None:
+        """Why the primary gave up (a message key, e.g. an age-restricted TikTok room), if it did."""
+        return getattr(self.sources[0], "failure", None)
+
+    @property
+    def refused(self) -> str | None:
+        """Why the primary's server refused us (a wrong token), if it did."""
+        return getattr(self.sources[0], "refused", None)
+
     def _status_of(self, index: int) -> Callable[..., None]:
         def report(state: str, detail: str = "") -> None:
             self.states[index] = (state, detail)

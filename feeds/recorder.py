@@ -8,7 +8,12 @@ One JSON object per line, appended:
   feed refused without receiving it (a message over the size limit);
 - `{"arrival": <ms>, "progress": "<source>", "through": <ms, "-inf" or "inf">}`
   for a source's progress (monitor/progress.py), so a replay's clock waits as
-  the live one did.
+  the live one did;
+- `{"arrival": <ms>, "feed": "tiktok", "room": "...", "frame": "<message name>",
+  "b64": "<its bytes>", "raw": "<JSON array of the events made of it>"}` for a
+  platform message (frames.py; `refused` and `detail` instead of `raw` when it
+  did not parse). It replays from the bytes when the feed's library is
+  installed, else from `raw`: each frame counts once.
 
 Replaying the file (feeds/files.py reads these lines through `replayed`) gives
 the same events and the same rejections as the live run. Lines are flushed
@@ -33,6 +38,7 @@ from monitor.progress import SourceProgress
 from monitor.sinks import Sink
 
 from .appending import AppendFile
+from .frames import Frame, frame_record, replayed_frame
 
 
 class Recorder(Sink):
@@ -61,7 +67,9 @@ class Recorder(Sink):
 def recorded_line(raw: Any, arrival_ms: float) -> bytes:
     """The line that keeps one raw input and its arrival time."""
     arrival = round(arrival_ms)
-    if type(raw) is Rejection:
+    if type(raw) is Frame:
+        record = frame_record(raw, arrival)
+    elif type(raw) is Rejection:
         if isinstance(raw.raw, bytes):
             record = {"arrival": arrival, "binary": base64.b64encode(raw.raw).decode()}
         else:
@@ -94,8 +102,10 @@ def _unusual_row(row: Any, arrival: int) -> dict:
     return {"arrival": arrival, "raw": json.dumps(row, default=str)}
 
 
-def replayed(record: dict) -> str | Rejection | SourceProgress | None:
+def replayed(record: dict) -> str | Frame | Rejection | SourceProgress | None:
     """What a recorded line hands the pipeline again; None if it is no recorder line."""
+    if "frame" in record:
+        return replayed_frame(record)
     raw = record.get("raw")
     if isinstance(raw, str):
         return raw

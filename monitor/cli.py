@@ -116,8 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     _console_options(replay)
     _common(replay)
 
-    watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live websocket feed")
-    watch.add_argument("url", help="ws:// or wss:// URL, shopee:SESSION_ID, or nats:// for the records livemon workers publish")
+    watch = verbs.add_parser("watch", help="console (or --headless JSON Lines) on a live feed")
+    watch.add_argument("url", help="ws:// or wss:// URL, tiktok:@handle (a TikTok LIVE room), shopee:SESSION_ID, "
+                                   "or nats:// for the records livemon workers publish")
     watch.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     watch.add_argument("--save-history", action="store_true", help="keep this broadcast in the history when it ends")
     watch.add_argument("--record", metavar="FILE", help="append every raw message to FILE (JSONL)")
@@ -303,23 +304,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from feeds.websocket_client import WebSocketSource
+    from feeds.sources import open_source
 
     config = _load(args)
     if args.orders and args.url.startswith(("nats://", "tls://")):
-        raise UsageError("--orders joins a live feed (ws://, wss://, shopee:), not nats://")
+        raise UsageError("--orders joins a live feed (ws://, wss://, tiktok:, shopee:), not nats://")
     if args.url.startswith(("nats://", "tls://")):
         from feeds.jetstream.watch import watch_nats
 
         return watch_nats(args, config)
-    if args.url.startswith("shopee:"):
-        from feeds.broadcast import shopee_source
-
-        source = shopee_source(args.url, config, room=args.room)
-    else:
-        source = WebSocketSource(
-            args.url, token=feed_token(args), cafile=args.cafile, max_message_bytes=config.input.max_message_bytes
-        )
+    websocket = args.url.lower().startswith(("ws://", "wss://"))
+    source = open_source(args.url, config, room=args.room, token=feed_token(args) if websocket else None,
+                         cafile=args.cafile, token_given=bool(args.token or args.token_file))
     orders = args.orders or config.broadcast.orders
     if orders:  # a broadcast of two sources: the audience above, the orders from the shop
         from feeds.broadcast import with_orders
@@ -333,15 +329,27 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with kept_in_history(config, source.name, args.save_history) as keep:
         if args.headless:
             run_headless(config, source, speed=None, live=True, room=args.room, extra=[*extra, *keep])
-        else:
-            from .console.app import LivemonApp
+            return _gave_up(source, config)
+        from .console.app import LivemonApp
 
-            LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
-                       sinks=[*extra, *keep]).run()
+        LivemonApp(config, source=source, speed=None, room=args.room, live=True, config_path=args.config,
+                   sinks=[*extra, *keep]).run()
+    return _gave_up(source, config)
+
+
+def _gave_up(source: Source, config: Config) -> int:
+    """A source that stopped for a reason waiting cannot fix: say it in one line, exit 2.
+
+    `refused`: the server refused our token (its words); `failure`: a message key (an age-restricted TikTok room).
+    """
     refused = getattr(source, "refused", None)
-    if refused:  # a wrong token is refused again on every try: say so once and stop
-        print(f"livemon watch: {refused}", file=sys.stderr)
-        return 2
+    if refused:
+        raise UsageError(refused)
+    failure = getattr(source, "failure", None)
+    if failure:
+        from .console.i18n import tr
+
+        raise UsageError(tr(failure, config.lang))
     return 0
 
 

@@ -293,9 +293,23 @@ class ShopeeSettings(_Strict):
     comments: bool = True
 
 
+class TikTokLiveSettings(_Strict):
+    """`[sources.tiktok]`: a TikTok LIVE room through TikTokLive (`livemon watch tiktok:@handle`).
+
+    The secrets may stay empty here: LIVEMON_TIKTOK_SIGN_KEY, LIVEMON_TIKTOK_SESSIONID and
+    LIVEMON_TIKTOK_TARGET_IDC override them (feeds/credentials.py).
+    """
+
+    sign_key: SecretStr = SecretStr("")  # the sign server's API key: a higher rate limit
+    session_id: SecretStr = SecretStr("")  # a logged-in sessionid cookie, for age-restricted rooms only
+    target_idc: SecretStr = SecretStr("")  # the tt-target-idc cookie of the same login
+    offline_poll_s: float = Field(45, ge=30, le=60)  # while the host is offline, ask TikTok this often
+
+
 class SourcesSettings(_Strict):
     tiktok_shop: TikTokShopSettings | None = None
     shopee: ShopeeSettings | None = None
+    tiktok: TikTokLiveSettings | None = None
 
 
 class BroadcastSettings(_Strict):

@@ -411,13 +411,16 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
 
 
 def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
-    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal, or a
-    source's progress (a promise for the stream's clock, passed on as it is)."""
+    """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal, a
+    source's progress (a promise for the stream's clock, passed on as it is), or a list of these
+    (what a feed made of one platform message: none, one or several)."""
     kind = type(raw)
     if kind is bytes or kind is str:
         return parse_message(raw)
     if kind is Rejection or kind is SourceProgress:
         return [raw]
+    if isinstance(raw, list):
+        return [item for one in raw for item in parse_input(one)]
     return [parse_object(raw)]
 
 

@@ -278,3 +278,16 @@ def test_many_lines_at_once_read_as_each_line_alone(lines):
             assert isinstance(a, Rejection) and a.reason == b.reason
         else:
             assert a == b
+
+
+def test_a_list_of_raw_inputs_parses_as_each_input_in_turn():
+    """What a feed made of one platform message (feeds/frames.py): none, one or several inputs."""
+    from monitor.events import parse_input
+
+    refused = Rejection("bad_value", "a frame that does not parse", None)
+    row = {"type": "like", "ts": 5, "count": 2}
+    line = b'{"type": "share", "ts": 8}'
+    assert parse_input([]) == []
+    assert parse_input([row, refused, line, [row]]) == [*parse_input(row), refused, *parse_input(line), *parse_input(row)]
+    assert parse_lines([line, [row, row]]) == [*parse_input(line), *parse_input(row), *parse_input(row)]
+    assert [item.reason for item in parse_input([{"type": "comment", "ts": 1}])] == ["missing_field"]

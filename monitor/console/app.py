@@ -11,6 +11,7 @@ notification) live here as well, so the screens only ask.
 from __future__ import annotations
 
 import logging
+import shlex
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -20,6 +21,8 @@ from textual.binding import Binding
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.worker import get_current_worker
+
+from feeds.recorder import Recorder
 
 from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, load_config
 from ..engine import Engine
@@ -88,6 +91,7 @@ class LivemonApp(App[None]):
         self._heard = 0  # the sink's critical firings the assistant has been called for
         self._notifier = find_notifier() if config.console.desktop_notify else None
         self.extra_sinks = list(sinks)  # e.g. the recorder of `watch --record`
+        self.recording = next((sink.path for sink in self.extra_sinks if isinstance(sink, Recorder)), None)
         self.replay_path: Path | None = None if live else getattr(source, "path", None)
         self.sink = ConsoleSink(room=room)
         self.engine: Engine | None = None
@@ -132,6 +136,18 @@ class LivemonApp(App[None]):
             log.exception("pipeline failed")
             if pipeline is self.pipeline:
                 self.sink.on_status("error", str(error)[:80])
+            return
+        if pipeline is self.pipeline and self.live:
+            self._live_ended()
+
+    def _live_ended(self) -> None:
+        """A live source ended: say why it gave up (a message key), or offer the report of the recording."""
+        failure = getattr(self.source, "failure", None)
+        if failure:
+            self.sink.on_status("error", failure)
+        elif self.recording is not None:
+            command = f"livemon report {shlex.quote(str(self.recording))}"
+            self.notify(tr("report_hint", self.lang, command=command), timeout=3600, markup=False)
 
     @work(thread=True, exclusive=True, group="span")
     def _scan_span(self) -> None:

@@ -47,6 +47,26 @@ _WORDS: dict[str, tuple[str, str]] = {
     "disconnected": ("terputus", "disconnected"),
     "ended": ("selesai", "ended"),
     "error": ("galat", "error"),
+    "offline": ("menunggu siaran dimulai", "waiting for the broadcast to start"),
+    "broadcast_ended": ("siaran berakhir", "the broadcast ended"),
+    "report_hint": ("Siaran berakhir. Buat laporannya: {command}", "The broadcast ended. Make its report: {command}"),
+    # why a TikTok room cannot be watched (feeds/tiktok.py sets the key; the CLI prints it too)
+    "tiktok_age_restricted": (
+        "siaran ini dibatasi usia: isi LIVEMON_TIKTOK_SESSIONID dan LIVEMON_TIKTOK_TARGET_IDC dari akun yang login",
+        "this broadcast is age-restricted: set LIVEMON_TIKTOK_SESSIONID and LIVEMON_TIKTOK_TARGET_IDC from a logged-in account",
+    ),
+    "tiktok_session_rejected": (
+        "sesi di LIVEMON_TIKTOK_SESSIONID tidak membuka siaran berbatas usia ini: login ulang dan salin sessionid baru",
+        "the session in LIVEMON_TIKTOK_SESSIONID does not open this age-restricted broadcast: log in again and copy a fresh sessionid",
+    ),
+    "tiktok_session_not_allowed": (
+        "TikTokLive tidak mengirim sessionid ke server tanda tangan sebelum WHITELIST_AUTHENTICATED_SESSION_ID_HOST diisi",
+        "TikTokLive will not send the sessionid to the sign server until WHITELIST_AUTHENTICATED_SESSION_ID_HOST names it",
+    ),
+    "tiktok_no_such_user": (
+        "akun TikTok ini tidak ada atau belum pernah LIVE",
+        "this TikTok account does not exist or has never gone LIVE",
+    ),
     "paused": ("JEDA", "PAUSED"),
     "seeking": ("mencari", "seeking"),
     "elapsed": ("durasi", "elapsed"),

@@ -368,4 +368,7 @@ class Header:
     counts: str  # events / rejected / late
 
 
-FEED_TONES = {"connected": "ok", "replay": "ok", "connecting": "warn", "ended": "warn", "disconnected": "bad", "error": "bad"}
+FEED_TONES = {
+    "connected": "ok", "replay": "ok", "connecting": "warn", "offline": "warn", "ended": "warn", "disconnected": "bad",
+    "error": "bad",
+}

@@ -173,7 +173,8 @@ class DashboardScreen(Screen[None]):
         return Header(
             room=room.name if room is not None else "",
             source=app.source_name,
-            feed=tr(feed, lang) + (f": {sink.detail}" if sink.detail and feed in ("disconnected", "error") else ""),
+            feed=tr("broadcast_ended" if app.live and feed == "ended" else feed, lang)
+            + (f": {tr(sink.detail, lang)}" if sink.detail and feed in ("disconnected", "error") else ""),
             feed_tone=FEED_TONES.get(feed, "warn"),
             clock=clock(snapshot.t if snapshot else sink.position),
             elapsed=f"{tr('elapsed', lang)} {formatting.seconds(snapshot.values['duration_s'], lang) if snapshot else '–'}",
