@@ -28,8 +28,6 @@ from typing import Any, AsyncIterator, Iterator
 import orjson
 
 from monitor.pipeline import NotARecording
-from monitor.events import Rejection
-from monitor.progress import SourceProgress
 
 from .recorder import replayed
 

@@ -285,9 +285,9 @@ def test_a_list_of_raw_inputs_parses_as_each_input_in_turn():
     from monitor.events import parse_input
 
     refused = Rejection("bad_value", "a frame that does not parse", None)
-    row = {"type": "like", "ts": 5, "count": 2}
-    line = b'{"type": "share", "ts": 8}'
+    row = {"type": "like", "ts": 1_763_802_000_005, "count": 2}
+    line = b'{"type": "share", "ts": 1763802000008}'
     assert parse_input([]) == []
     assert parse_input([row, refused, line, [row]]) == [*parse_input(row), refused, *parse_input(line), *parse_input(row)]
     assert parse_lines([line, [row, row]]) == [*parse_input(line), *parse_input(row), *parse_input(row)]
-    assert [item.reason for item in parse_input([{"type": "comment", "ts": 1}])] == ["missing_field"]
+    assert [item.reason for item in parse_input([{"type": "comment", "ts": 1_763_802_000_001}])] == ["missing_field"]

@@ -131,14 +131,15 @@ def test_an_age_restricted_room_without_a_session_is_one_line_and_exit_2(workdir
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["tiktok:@toko.batik", "--token", "abc"], "LIVEMON_TIKTOK_SIGN_KEY"),
+    (["tiktok:@toko.batik", "--token-file", "token.txt"], "LIVEMON_TIKTOK_SIGN_KEY"),
     (["tiktok:@bad handle!"], "tiktok:@name"),
     (["ftp://example.org"], "tiktok:@handle"),
 ])
 def test_watch_refuses_what_it_cannot_open(args, says):
     parsed = build_parser().parse_args(["watch", *args])
     with pytest.raises(ValueError, match=re.escape(says)):
-        open_source(parsed.url, parse_config({}, "test"), parsed)
+        open_source(parsed.url, parse_config({}, "test"), room=parsed.room, cafile=parsed.cafile,
+                    token_given=bool(parsed.token_file))
 
 
 def test_a_session_without_its_data_centre_is_refused_before_connecting(monkeypatch):
@@ -146,7 +147,7 @@ def test_a_session_without_its_data_centre_is_refused_before_connecting(monkeypa
     monkeypatch.delenv("LIVEMON_TIKTOK_TARGET_IDC", raising=False)
     parsed = build_parser().parse_args(["watch", "tiktok:@toko.batik"])
     with pytest.raises(ValueError, match="LIVEMON_TIKTOK_TARGET_IDC") as refused:
-        open_source(parsed.url, parse_config({}, "test"), parsed)
+        open_source(parsed.url, parse_config({}, "test"), room=parsed.room)
     assert SESSION_ID not in str(refused.value)
 
 
@@ -154,7 +155,7 @@ def test_watch_opens_each_scheme_as_its_source():
     for url, kind in (("ws://127.0.0.1:9/feed", "WebSocketSource"), ("WSS://example.org/feed", "WebSocketSource"),
                       ("tiktok:@toko.batik", "TikTokSource"), ("tiktok:toko.batik", "TikTokSource")):
         parsed = build_parser().parse_args(["watch", url])
-        source = open_source(parsed.url, parse_config({}, "test"), parsed)
+        source = open_source(parsed.url, parse_config({}, "test"), room=parsed.room)
         assert type(source).__name__ == kind and callable(source.batches)
     assert source.name == "tiktok:@toko.batik" and source.room == "toko.batik"
 
@@ -164,4 +165,4 @@ def test_without_the_extra_tiktok_says_how_to_install_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "feeds.tiktok")
     parsed = build_parser().parse_args(["watch", "tiktok:@toko.batik"])
     with pytest.raises(ValueError, match=re.escape("pip install 'livemon[tiktok]'")):
-        open_source(parsed.url, parse_config({}, "test"), parsed)
+        open_source(parsed.url, parse_config({}, "test"), room=parsed.room)
