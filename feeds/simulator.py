@@ -41,13 +41,20 @@ ROOM_NAMES = (
 #: Columns of the CSV / Parquet files (the contract's field names).
 COLUMNS = ("type", "ts", "room", "user", "count", "text", "product", "quantity", "amount", "order_id", "action", "note")
 
+#: A live chat: greetings, praise and orders mostly, a question now and then (about one comment in six).
 COMMENTS = (
-    "merah kak", "ready size L?", "spill harga dong", "kak yang hijau masih ada?", "cod bisa?",
-    "bahannya adem ga kak?", "mau 2 kak", "udah checkout kak", "ongkir ke surabaya berapa?",
-    "warna hitam ready?", "keranjang kuning nomor berapa kak?", "izin nonton kak", "halo kak dari bandung",
-    "size M ada?", "promo sampai jam berapa?", "LD nya berapa kak?", "cantik bgt", "mau kak", "spill yg biru",
-    "bisa buat kondangan?", "kak sapa aku dong", "harga nya brp kak", "luntur ga kak?", "masih ada voucher?",
-    "ukuran XL ready?", "cocok buat kerja", "", "😍😍", "🔥🔥🔥", "kapan restock kak?",
+    "merah kak", "ready size L?", "mau 2 kak", "udah checkout kak", "izin nonton kak", "halo kak dari bandung",
+    "cantik bgt", "mau kak", "spill yg biru", "kak sapa aku dong", "cocok buat kerja", "", "😍😍", "🔥🔥🔥",
+    "halo kak", "salam dari medan", "mantap kak", "bagus banget", "aku mau yang merah", "keren kak",
+    "semangat kak jualannya", "hadir kak", "wah lucu", "udah co ya kak", "aku udah order kemarin, bagus",
+    "kak cantik", "nonton dari jakarta", "suka bgt motifnya", "mau dong", "hijau kak", "pas dipakai",
+    "kualitasnya oke kak, udah repeat", "ditunggu flash salenya", "kak suaranya merdu", "keranjang kuning ya",
+    "spill harga dong", "ongkir ke surabaya berapa?", "bahannya adem ga kak?", "size M ada?", "kapan restock kak?",
+)
+#: What viewers ask when the host never says the price or how to buy (the `price_questions` scenario).
+PRICE_QUESTIONS = (
+    "harga nya brp kak", "berapa kak?", "harganya berapa?", "spill harga dong", "brp kak yg merah",
+    "harga yg biru berapa kak", "cara checkout gimana kak?", "harga kak", "ini berapaan kak?",
 )
 CTA_COMMENTS = ("merah", "hijau", "merah kak", "hijau!!", "merah 😍", "hijau kak")
 
@@ -107,6 +114,7 @@ class Effect:
     ctr: float = 1.0
     conversion: float = 1.0
     frozen: bool = False      # the live and its feed stand still: no event, no viewer leaves
+    asking_price: float = 0.0  # share of the comments that ask the price (the host never says it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +178,12 @@ SCENARIOS: dict[str, Scenario] = {
             "the host reads the script without talking to the chat: most viewers go quiet",
             effect=Effect(engaged=0.2),
             fix=("comment_cta", "lempar pertanyaan pilihan, ajak follow untuk kupon"),
+        ),
+        Scenario(
+            "price_questions",
+            "the host shows the products but never says the price: the chat fills with 'berapa kak?'",
+            effect=Effect(asking_price=0.4),
+            fix=("say_price", "sebutkan harga dan cara checkout"),
         ),
         Scenario(
             "access_drop",
@@ -451,6 +465,8 @@ class _Room:
             rate = p.comments_per_engaged_s * (3.0 if cta else 1.0)
             for _ in range(_poisson(random_, gauss, n * rate)):
                 texts = CTA_COMMENTS if cta and random_() < 0.7 else COMMENTS
+                if effect.asking_price and random_() < effect.asking_price:
+                    texts = PRICE_QUESTIONS
                 out.append({
                     "type": "comment", "ts": base + int(random_() * 1000), "room": name,
                     "user": engaged[int(random_() * n)], "text": texts[int(random_() * len(texts))],
@@ -520,7 +536,10 @@ class _Room:
             self.cta_until = i + 45
         elif action == "flash_sale":
             self.sale_until = i + 60
-        out.append({"type": "host_action", "ts": base, "room": self.name, "action": action, "note": note})
+        record = {"type": "host_action", "ts": base, "room": self.name, "action": action, "note": note}
+        if action == "pin_product" and self.pinned is not None:
+            record["product"] = self.pinned  # the per-product views attribute the pin to it
+        out.append(record)
 
     def _scheduled_action(self, out: list, base: int, i: int) -> None:
         """The host's routine: pin another product, call for comments, run a flash sale."""

@@ -27,7 +27,7 @@ Unit = Literal["count", "share", "ratio", "money", "seconds"]
 COUNTERS = (
     "impressions", "entries", "exits", "likes", "comments", "shares", "follows",
     "product_impressions", "product_clicks", "orders", "units", "gmv",
-    "online_ms", "snapshot_ms", "retention_cohort", "retained",
+    "online_ms", "snapshot_ms", "retention_cohort", "retained", "questions",
 )
 SLOT = {name: slot for slot, name in enumerate(COUNTERS)}
 
@@ -111,7 +111,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("entries_total", "session", "count", "Masuk sesi", "Session entries"),
     Metric("peak_viewers", "session", "count", "Penonton puncak", "Peak viewers"),
     Metric("duration_s", "session", "seconds", "Durasi", "Duration"),
+    _count("questions", "Pertanyaan", "Questions", per_minute=True),
 )
+
+#: `questions_<topic>`: the questions about one topic of `[questions]` in the window (config names the topics).
+TOPIC_PREFIX = "questions_"
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
@@ -125,12 +129,23 @@ _OTHER_LABELS = {"events": ("Data feed", "Feed data")}
 
 
 def metric(name: str) -> Metric:
-    return BY_NAME[name]
+    """The entry of a metric; `questions_<topic>` is made for any topic the config names."""
+    entry = BY_NAME.get(name)
+    if entry is None and name.startswith(TOPIC_PREFIX):
+        return _topic_metric(name)
+    if entry is None:
+        raise KeyError(name)
+    return entry
+
+
+def _topic_metric(name: str) -> Metric:
+    topic = name[len(TOPIC_PREFIX):]
+    return Metric(name, "count", "count", f"Pertanyaan {topic}", f"Questions: {topic}", per_minute=True)
 
 
 def label(name: str, lang: str = "id") -> str:
     """A metric's name in the language; an unknown name is shown plainly."""
-    entry = BY_NAME.get(name)
+    entry = BY_NAME.get(name) or (_topic_metric(name) if name.startswith(TOPIC_PREFIX) else None)
     if entry is not None:
         return entry.label(lang)
     pair = _OTHER_LABELS.get(name)

@@ -48,6 +48,7 @@ class EngineSettings(_Strict):
     retention_horizon_s: int = Field(60, ge=1)
     dedupe_horizon_s: int = Field(600, ge=0)
     room_idle_s: float = Field(1800, ge=0)  # live: a room silent this long is closed (0: never)
+    max_products: int = Field(200, ge=1)  # products counted apart per room; the rest together as "other"
 
     @model_validator(mode="after")
     def _on_the_grid(self) -> "EngineSettings":
@@ -146,7 +147,7 @@ class AlertRule(_Strict):
                 raise ValueError("a stale rule watches metric 'events'")
             if self.for_s <= 0:
                 raise ValueError("a stale rule needs for_s > 0 (the silence that counts)")
-        elif self.metric not in catalog.BY_NAME:
+        elif self.metric not in catalog.BY_NAME and not self.metric.startswith(catalog.TOPIC_PREFIX):
             raise ValueError(f"unknown metric {self.metric!r}")
         if self.kind in ("below", "above") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs threshold")
@@ -344,6 +345,12 @@ class Config(_Strict):
             if rule.name in seen:
                 raise ValueError(f"{rule_ref(rule.name, 0)}: the name is used twice")
             seen.add(rule.name)
+        topics = {topic.name for topic in self.questions.topics}
+        for rule in self.rules:
+            topic = rule.metric.removeprefix(catalog.TOPIC_PREFIX)
+            if rule.metric.startswith(catalog.TOPIC_PREFIX) and topic not in topics:
+                known = ", ".join(sorted(topics)) or "none: [questions] has no topics"
+                raise ValueError(f"{rule_ref(rule.name, 0)}.metric: no question topic {topic!r} ({known})")
         return self
 
     def summary(self) -> str:

@@ -10,6 +10,7 @@ so the same events give the same ticks whatever the pacing and batching.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import attrgetter
 from typing import Callable, Iterable
 
@@ -64,6 +65,10 @@ class Engine:
         self.live = live  # live: the wall clock runs the stream's clock on (the pipeline passes it in)
         self.idle_ms = settings.room_idle_s * 1000 if live else 0
         self.rules: list[AlertRule] = list(config.rules)
+        classifier = config.questions.classifier()
+        self.topics = tuple(topic.name for topic in config.questions.topics)
+        # one comment text is classified once: chat repeats itself ("harga kak?"), the cache keeps it cheap
+        self.classify = lru_cache(maxsize=16384)(classifier.topics) if self.topics else None
         self.rooms: dict[str, Room] = {}
         self.room_alerts: dict[str, RoomAlerts] = {}
         self.closed_rooms = 0  # live: rooms closed after a long silence
@@ -154,15 +159,15 @@ class Engine:
             events.sort(key=_by_ts)
             rooms = self.rooms
             handlers = EVENT_HANDLERS
+            on_host_action = Room._host_action
             for event in events:
                 room = rooms.get(event.room)
                 if room is None:
                     room = self._open_room(event)
                 room.last_event_ts = event.ts
-                handler = handlers.get(event.type)
-                if handler is not None:
-                    handler(room, event)
-                else:  # host_action: on the timeline, in no metric
+                handler = handlers[event.type]
+                handler(room, event)
+                if handler is on_host_action:  # on the timeline too
                     host_actions.append(event)
         out = []
         rooms = self.rooms
@@ -175,7 +180,8 @@ class Engine:
         return Tick(t, out, host_actions)
 
     def _open_room(self, event: Event) -> Room:
-        room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms)
+        room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms, topics=self.topics,
+                    classify=self.classify, max_products=self.settings.max_products)
         self.rooms[event.room] = room
         self.room_names.add(event.room)
         self._room_order = sorted(self.rooms)

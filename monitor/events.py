@@ -227,6 +227,7 @@ class HostAction(_Base):
     type: Literal["host_action"]
     action: str = ""
     note: str = ""
+    product: str | None = None  # pin_product: the product pinned
 
 
 MODELS = (

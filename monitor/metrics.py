@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import catalog
+from . import products as product_slots
 from .events import Event
+from .products import ProductBook, ProductLine
 from .windows import DistinctUsers, TickSums, WindowMax
 
 # counter slots (catalog.COUNTERS)
 (IMPRESSIONS, ENTRIES, EXITS, LIKES, COMMENTS, SHARES, FOLLOWS, PRODUCT_IMPRESSIONS,
- PRODUCT_CLICKS, ORDERS, UNITS, GMV, ONLINE_MS, SNAPSHOT_MS, COHORT, RETAINED) = range(len(catalog.COUNTERS))
+ PRODUCT_CLICKS, ORDERS, UNITS, GMV, ONLINE_MS, SNAPSHOT_MS, COHORT, RETAINED, QUESTIONS) = range(len(catalog.COUNTERS))
 _WIDTH = len(catalog.COUNTERS)
 _SLOT = catalog.SLOT
 
@@ -44,12 +46,17 @@ class Snapshot:
     peak_viewers: int
     window: list  # counters over the window, by catalog.COUNTERS slot
     session: list  # counters since the room's first event
+    topics: dict[str, int]  # questions in the window per topic of [questions]
+    products: tuple[ProductLine, ...]  # per product: window and session counts, the pin (monitor/products.py)
 
     def get(self, name: str) -> float | None:
         reader = _READERS.get(name)
         if reader is not None:
             return reader(self)
-        return self.window[_SLOT[name]]
+        slot = _SLOT.get(name)
+        if slot is not None:
+            return self.window[slot]
+        return self.topics[name[len(catalog.TOPIC_PREFIX):]]  # questions_<topic>, a KeyError for an unknown topic
 
     def metric(self, name: str) -> float | None:
         """Any metric of the catalogue, rates computed from the counters."""
@@ -57,8 +64,11 @@ class Snapshot:
 
     @property
     def values(self) -> dict:
-        """Every metric by name, in the catalogue's order (the headless record's values)."""
-        return {metric.name: metric.of(self) for metric in catalog.METRICS}
+        """Every metric by name, in the catalogue's order, then the questions per topic (the headless record's values)."""
+        values = {metric.name: metric.of(self) for metric in catalog.METRICS}
+        for topic, count in self.topics.items():
+            values[catalog.TOPIC_PREFIX + topic] = count
+        return values
 
     def denominator(self, metric: str) -> float | None:
         name = catalog.denominator(metric)
@@ -103,10 +113,14 @@ class IgnoredViewerEvents:
     leaves: int = 0
 
 
+Classify = Callable[[str], tuple[str, ...]]  # a comment's question topics (monitor/questions.py)
+
+
 class Room:
     """Incremental state of one broadcast room."""
 
-    def __init__(self, name: str, first_ts: float, tick_ms: int, window_ms: int, horizon_ms: int) -> None:
+    def __init__(self, name: str, first_ts: float, tick_ms: int, window_ms: int, horizon_ms: int, *,
+                 topics: tuple[str, ...] = (), classify: Classify | None = None, max_products: int = 200) -> None:
         self.name = name
         self.first_ts = first_ts
         self.last_event_ts = first_ts
@@ -128,6 +142,11 @@ class Room:
         self._snapshot_since = first_ts
         self.peak_viewers = 0
         self.ignored = IgnoredViewerEvents()
+        self.topics = topics
+        self.classify = classify
+        self.topic_slot = {topic: slot for slot, topic in enumerate(topics)}
+        self.topic_sums = TickSums(len(topics), ticks)
+        self.products = ProductBook(window_ms, max_products)
 
     # ------------------------------------------------------------ events
 
@@ -176,6 +195,25 @@ class Room:
         current[ORDERS] += 1
         current[UNITS] += event.quantity
         current[GMV] += event.amount
+        products = self.products
+        product = event.product
+        products.add(product, product_slots.ORDERS, 1)
+        products.add(product, product_slots.UNITS, event.quantity)
+        products.add(product, product_slots.GMV, event.amount)
+
+    def _comment(self, event: Event) -> None:
+        self.sums.open[COMMENTS] += 1
+        self.interacting.open.add(event.user)
+        if self.classify is not None and event.text:
+            topics = self.classify(event.text)
+            if topics:
+                self.sums.open[QUESTIONS] += 1
+                counts, slot = self.topic_sums.open, self.topic_slot
+                for topic in topics:
+                    counts[slot[topic]] += 1
+
+    def _host_action(self, event: Event) -> None:
+        self.products.host_action(event.action, event.product, event.ts)
 
     # ------------------------------------------------------------ ticks
 
@@ -193,6 +231,8 @@ class Room:
         snapshot_max = self.snapshot_window_max.push(self.snapshot_tick_max)
         self.snapshot_tick_max = self.snapshot_viewers
         self.sums.close()
+        if self.topics:
+            self.topic_sums.close()
         self.interacting.close()
         online = self.online
         for user in self.recent_leavers.close():
@@ -210,9 +250,11 @@ class Room:
             in_window = viewers + self.leavers_offline
         if viewers > self.peak_viewers:
             self.peak_viewers = viewers
+        topics = dict(zip(self.topics, self.topic_sums.totals)) if self.topics else {}
         return Snapshot(
             self.name, t, self.window_ms // 1000, self.first_ts, self.last_event_ts, self.snapshot_room,
             viewers, in_window, len(self.interacting), self.peak_viewers, sums.totals[:], sums.cumulative[:],
+            topics, self.products.close(t),
         )
 
 
@@ -229,11 +271,6 @@ def _like(room: Room, event: Event) -> None:
         room.interacting.open.add(event.user)
 
 
-def _comment(room: Room, event: Event) -> None:
-    room.sums.open[COMMENTS] += 1
-    room.interacting.open.add(event.user)
-
-
 def _share(room: Room, event: Event) -> None:
     room.sums.open[SHARES] += 1
     if event.user is not None:
@@ -248,23 +285,27 @@ def _follow(room: Room, event: Event) -> None:
 
 def _product_impression(room: Room, event: Event) -> None:
     room.sums.open[PRODUCT_IMPRESSIONS] += event.count
+    room.products.add(event.product, product_slots.IMPRESSIONS, event.count)
 
 
 def _product_click(room: Room, event: Event) -> None:
     room.sums.open[PRODUCT_CLICKS] += 1
+    room.products.add(event.product, product_slots.CLICKS, 1)
 
 
-#: What each event type does to its room (events arrive in ts order); host_action does nothing.
+#: What each event type does to its room (events arrive in ts order); a host action counts in no
+#: metric, but a pin tells whose product is pinned.
 EVENT_HANDLERS = {
     "viewer_join": Room._join,
     "viewer_leave": Room._leave,
     "viewer_count": Room._viewer_count,
     "live_impression": _live_impression,
     "like": _like,
-    "comment": _comment,
+    "comment": Room._comment,
     "share": _share,
     "follow": _follow,
     "product_impression": _product_impression,
     "product_click": _product_click,
     "order": Room._order,
+    "host_action": Room._host_action,
 }

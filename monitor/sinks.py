@@ -55,26 +55,47 @@ def alert_record(alert: Alert, words: AlertWords | None = None) -> dict:
     return record
 
 
+#: Per-product records come once a minute of event time (and at a room's last tick), not every tick.
+PRODUCTS_EVERY_MS = 60_000
+
+
+def products_record(snapshot: Snapshot) -> dict:
+    return {"kind": "products", "room": snapshot.room, "t": snapshot.t, "window_s": snapshot.window_s,
+            "products": [line.as_dict() for line in snapshot.products]}
+
+
 class JsonLinesWriter(Sink):
-    """The headless output of cli.md: metrics, alerts, then one summary line."""
+    """The headless output of cli.md: metrics, alerts, products each minute, then one summary line."""
 
     def __init__(self, words: AlertWords, stream: IO[bytes] | None = None) -> None:
         self.words = words
         self.stream = stream if stream is not None else sys.stdout.buffer
+        self._unwritten: dict[str, Snapshot] = {}  # a room's latest snapshot whose products are not out yet
 
     def on_ticks(self, ticks: list[Tick]) -> None:
         lines = []
         dumps = orjson.dumps
+        unwritten = self._unwritten
         for tick in ticks:
+            on_the_minute = tick.t % PRODUCTS_EVERY_MS == 0
             for room_tick in tick.rooms:
-                lines.append(dumps(metrics_record(room_tick.snapshot)))
+                snapshot = room_tick.snapshot
+                lines.append(dumps(metrics_record(snapshot)))
                 for alert in room_tick.alerts:
                     lines.append(dumps(alert_record(alert, self.words)))
+                if snapshot.products:
+                    if on_the_minute:
+                        lines.append(dumps(products_record(snapshot)))
+                        unwritten.pop(snapshot.room, None)
+                    else:
+                        unwritten[snapshot.room] = snapshot
         if lines:
             lines.append(b"")
             self.stream.write(b"\n".join(lines))
 
     def close(self, summary: dict) -> None:
-        self.stream.write(orjson.dumps(summary) + b"\n")
+        lines = [orjson.dumps(products_record(snapshot)) for _, snapshot in sorted(self._unwritten.items())]
+        lines.append(orjson.dumps(summary))
+        self.stream.write(b"\n".join(lines) + b"\n")
         self.stream.flush()
 

@@ -177,3 +177,63 @@ def expected_series(raw_events: list[dict], s: Settings) -> tuple[dict, int, int
             out[(room, t)] = values
             t += s.tick_ms
     return out, late, duplicates
+
+
+PRODUCT_COUNTERS = ("product_impressions", "product_clicks", "orders", "units", "gmv")
+OTHER = "*other*"
+
+
+def _product_counts(events: list[dict]) -> list[float]:
+    counts = [0, 0, 0, 0, 0.0]
+    for e in events:
+        if e["type"] == "product_impression":
+            counts[0] += e.get("count", 1)
+        elif e["type"] == "product_click":
+            counts[1] += 1
+        elif e["type"] == "order":
+            counts[2] += 1
+            counts[3] += e.get("quantity", 1)
+            counts[4] += e.get("amount", 0.0)
+    return counts
+
+
+def products_at(events: list[dict], t: int, s: Settings, cap: int) -> list[dict]:
+    """Every product line of one room at tick t, recomputed from its accepted events in ts order.
+
+    A product gets its own line when it is among the first `cap` products the
+    room met (in ts order, pins included); the rest share `OTHER`.
+    """
+    upto = [e for e in events if e["ts"] <= t]
+    own: list[str] = []
+    for e in upto:
+        name = e.get("product")
+        if e["type"] in ("product_impression", "product_click", "order") or (
+                e["type"] == "host_action" and e.get("action") == "pin_product" and name):
+            if name not in own and len(own) < cap:
+                own.append(name)
+
+    def line_of(name: str) -> str:
+        return name if name in own else OTHER
+
+    names = sorted({line_of(e["product"]) for e in upto if e.get("product") is not None and (
+        e["type"] != "host_action" or e.get("action") == "pin_product")})
+    pins = [e for e in upto if e["type"] == "host_action" and e.get("action") in ("pin_product", "unpin_product")]
+    pinned_ms: dict[str, float] = {}
+    current, since = None, 0.0
+    for e in pins:
+        if current is not None:
+            pinned_ms[current] = pinned_ms.get(current, 0.0) + e["ts"] - since
+            current = None
+        if e["action"] == "pin_product" and e.get("product"):
+            current, since = line_of(e["product"]), e["ts"]
+    if current is not None:
+        pinned_ms[current] = pinned_ms.get(current, 0.0) + t - since
+    out = []
+    for name in names:
+        mine = [e for e in upto if e.get("product") is not None and e["type"] != "host_action"
+                and line_of(e["product"]) == name]
+        window = _product_counts([e for e in mine if e["ts"] > t - s.window_ms])
+        session = _product_counts(mine)
+        out.append({"product": name, "window": window, "session": session,
+                    "pinned": name == current, "pinned_s": pinned_ms.get(name, 0.0) / 1000})
+    return out

@@ -32,7 +32,7 @@ def test_the_shipped_config_is_valid_and_covers_the_default_rule_set():
 def test_check_config_ok_prints_a_summary():
     result = livemon("check-config")
     assert result.returncode == 0
-    assert result.stdout.startswith("config.toml: ok: 10 rules")
+    assert result.stdout.startswith("config.toml: ok: 13 rules")
 
 
 def rule(body: str, name: str = "a") -> str:

@@ -109,7 +109,7 @@ def test_serve_and_watch_give_what_replay_gives(files):
     assert server.wait(timeout=10) == 0
     expected = replay(session, files["config"])
     kinds = {orjson.loads(line)["kind"] for line in expected}
-    assert kinds == {"metrics", "alert", "summary"}  # the session is worth comparing
+    assert kinds == {"metrics", "alert", "products", "summary"}  # the session is worth comparing
     assert {orjson.loads(line)["rule"] for line in expected if b'"alert"' in line} == {"feed_stale", "gmv_stall"}
     # the same metrics and alerts, line for line; the summary too (the same rejections, duplicates, late)
     assert watched.splitlines() == expected

@@ -133,6 +133,86 @@ def test_swapped_join_and_leave_within_lateness_mean_join_then_leave():
     assert got[("r", base + 2000)]["viewers_in_window"] == 2
 
 
+def product_stream(seed: int, n: int = 500) -> list[dict]:
+    """Several products, pins and unpins, out of order and late, in two rooms."""
+    rng = random.Random(seed)
+    events = random_stream(seed, n=n)
+    skus = [f"sku-{k}" for k in range(rng.randint(2, 9))]
+    for event in events:
+        if "product" in event:
+            event["product"] = rng.choice(skus)
+        elif event["type"] == "host_action":
+            if rng.random() < 0.8:
+                event["action"], event["product"] = "pin_product", rng.choice(skus)
+            else:
+                event["action"] = "unpin_product"
+    return events
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 6))
+def test_products_window_session_and_pins_against_the_reference(seed, cap):
+    from .reference import accept, products_at
+
+    events = product_stream(seed)
+    engine_settings = EngineSettings(window_s=20, retention_horizon_s=10, max_products=cap, **DEDUPE_FOREVER)
+    config = Config(engine=engine_settings, rules=[])
+    engine = Engine(config)
+    snapshots = {}
+    for event in events:
+        engine.offer(validate(event))
+        for tick in engine.advance():
+            for room_tick in tick.rooms:
+                snapshots[(room_tick.snapshot.room, tick.t)] = room_tick.snapshot
+    for tick in engine.finish():
+        for room_tick in tick.rooms:
+            snapshots[(room_tick.snapshot.room, tick.t)] = room_tick.snapshot
+    s = Settings(1000, 20_000, 2000, 10_000)
+    accepted, _, _ = accept(events, s)
+    ordered = [e for _, e in sorted(enumerate(accepted), key=lambda pair: (pair[1]["ts"], pair[0]))]
+    for (room, t), snapshot in list(snapshots.items())[::7]:
+        want = products_at([e for e in ordered if e["room"] == room], t, s, cap)
+        got = [{"product": line.product, "window": list(line.window), "session": list(line.session),
+                "pinned": line.pinned, "pinned_s": line.pinned_s} for line in snapshot.products]
+        assert len(got) == len(want), (room, t)
+        for mine, theirs in zip(got, want):
+            assert mine["product"] == theirs["product"] and mine["pinned"] == theirs["pinned"], (room, t, mine, theirs)
+            assert same(mine["pinned_s"], theirs["pinned_s"]), (room, t, mine, theirs)
+            for a, b in zip(mine["window"] + mine["session"], theirs["window"] + theirs["session"]):
+                assert same(a, b), (room, t, mine, theirs)
+        for line in snapshot.products:  # the rates are the catalogue's, on the line's own counts
+            clicks, shown = line.get("product_clicks"), line.get("product_impressions")
+            assert line.as_dict()["ctr"] == (clicks / shown if shown else None)
+
+
+def test_questions_per_topic_against_a_count_of_the_classified_comments():
+    from monitor.config import load_config
+
+    config = load_config("monitor/default_config.toml").model_copy(update={"rules": []})
+    classify = config.questions.classifier().topics
+    texts = ["harga nya brp kak", "ready size L?", "cod bisa ga", "mantap kak", "ongkir ke medan berapa?",
+             "kapan restock?", "bahannya adem ga kak", "cara checkout gimana", "halo kak", "ada voucher?"]
+    rng = random.Random(5)
+    base = 1_700_000_000_000
+    events = [{"type": "comment", "room": "r", "ts": base + i * 700, "user": f"u{i % 9}", "text": rng.choice(texts)}
+              for i in range(400)]
+    engine = Engine(config)
+    seen = {}
+    for event in events:
+        engine.offer(validate(event))
+        for tick in engine.advance():
+            seen[tick.t] = tick.rooms[0].snapshot
+    for tick in engine.finish():
+        seen[tick.t] = tick.rooms[0].snapshot
+    window = config.engine.window_s * 1000
+    for t, snapshot in list(seen.items())[::13]:
+        inside = [e for e in events if t - window < e["ts"] <= t]
+        asked = [classify(e["text"]) for e in inside]
+        assert snapshot.get("questions") == sum(1 for topics in asked if topics)
+        for topic in snapshot.topics:
+            assert snapshot.get(f"questions_{topic}") == sum(topic in topics for topics in asked), (t, topic)
+
+
 def test_silent_room_keeps_getting_ticks_until_the_stream_ends():
     base = 1_700_000_000_000
     events = [

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from monitor.config import AlertRule, ConfigError, load_config
+from monitor.config import AlertRule, ConfigError, load_config, parse_config
 from monitor.questions import MAX_COMMENT_CHARS, QuestionClassifier, Topic, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,21 +226,22 @@ def test_a_bad_questions_table_names_the_file_and_the_key(tmp_path, text, messag
     assert str(error.value).startswith(f"{path}: {message}")
 
 
-def test_the_question_rules_shipped_commented_out_are_valid_rules_on_the_question_metrics():
-    """Uncommented once the engine counts questions, they must load as they are."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    block = text[text.index("# [[rules]]\n# name = \"price_questions\""):]
-    uncommented = "\n".join(line[2:] for line in block.splitlines() if line.startswith("# "))
-    rules = tomllib.loads(uncommented)["rules"]
-    topics = {topic.name for topic in load_config(ROOT / "config.toml").questions.topics}
-    assert {rule["metric"] for rule in rules} <= {f"questions_{topic}" for topic in topics}
+def test_the_shipped_question_rules_watch_configured_topics_and_say_the_action():
+    config = load_config(ROOT / "config.toml")
+    topics = {topic.name for topic in config.questions.topics}
+    rules = [rule for rule in config.rules if rule.metric.startswith("questions_")]
+    assert {rule.name for rule in rules} >= {"price_questions", "checkout_questions"}
     for rule in rules:
-        AlertRule.model_validate({**rule, "metric": "comments"})  # every key but the metric, which is not counted yet
-        assert "—" in rule["message"]["id"] and "—" in rule["message"]["en"]
+        assert rule.metric.removeprefix("questions_") in topics and rule.kind == "above"
+        assert rule.action.id and rule.action.en
 
 
-# ------------------------------------------------------------------ the layers
-
+def test_a_rule_on_a_topic_the_config_does_not_name_is_refused():
+    with pytest.raises(ConfigError, match=r'rules\["q"\].metric: no question topic \'warna\''):
+        parse_config({"rules": [{"name": "q", "metric": "questions_warna", "kind": "above", "threshold": 3,
+                                 "problem": {"id": "x {value}", "en": "x {value}"}}],
+                      "questions": {"topics": [{"name": "harga", "label": {"id": "Harga", "en": "Price"},
+                                                "keywords": {"id": ["harga"]}}]}}, "t.toml")
 
 def test_the_classifier_is_pure():
     """monitor/questions.py runs inside the engine: standard library text handling only."""

@@ -32,6 +32,7 @@ MATCHING = {
     "feed_stall": "feed_stale",
     "interaction_drop": "interaction_drop",
     "access_drop": "access_rate_drop",
+    "price_questions": "price_questions",
 }
 
 

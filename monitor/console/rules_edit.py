@@ -70,7 +70,8 @@ def edit_rule(config: Config, name: str, field: str, value: object, lang: str) -
         value = parse_number(value, lang)
     rules[index][field] = value
     try:
-        checked = parse_config({"rules": rules}, name)
+        # the rules are checked with what they refer to (a rule on questions_<topic> needs the topic)
+        checked = parse_config({"rules": rules, "questions": config.questions.model_dump()}, name)
     except ConfigError as error:
         ref = rule_ref(name, index)  # the message starts with the rule's name already
         raise EditError(str(error).replace(f"{ref}: ", "").replace(f"{ref}.", "")) from None
