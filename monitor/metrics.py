@@ -56,7 +56,7 @@ class Snapshot:
         slot = _SLOT.get(name)
         if slot is not None:
             return self.window[slot]
-        return self.topics[name[len(catalog.TOPIC_PREFIX):]]  # questions_<topic>, a KeyError for an unknown topic
+        return self.topics.get(name[len(catalog.TOPIC_PREFIX):])  # questions_<topic>: None for a topic not counted
 
     def metric(self, name: str) -> float | None:
         """Any metric of the catalogue, rates computed from the counters."""

@@ -64,37 +64,54 @@ def products_record(snapshot: Snapshot) -> dict:
             "products": [line.as_dict() for line in snapshot.products]}
 
 
+class ProductsCadence:
+    """Which snapshots get a products record: each minute of event time, and each room's last one at the end."""
+
+    def __init__(self) -> None:
+        self._unwritten: dict[str, Snapshot] = {}  # a room's latest snapshot whose products are not out yet
+
+    def due(self, snapshot: Snapshot) -> bool:
+        if not snapshot.products:
+            return False
+        if snapshot.t % PRODUCTS_EVERY_MS == 0:
+            self._unwritten.pop(snapshot.room, None)
+            return True
+        self._unwritten[snapshot.room] = snapshot
+        return False
+
+    def leftovers(self) -> list[Snapshot]:
+        """At the end: the rooms whose last products were not written, by name."""
+        out = [snapshot for _, snapshot in sorted(self._unwritten.items())]
+        self._unwritten = {}
+        return out
+
+
 class JsonLinesWriter(Sink):
     """The headless output of cli.md: metrics, alerts, products each minute, then one summary line."""
 
     def __init__(self, words: AlertWords, stream: IO[bytes] | None = None) -> None:
         self.words = words
         self.stream = stream if stream is not None else sys.stdout.buffer
-        self._unwritten: dict[str, Snapshot] = {}  # a room's latest snapshot whose products are not out yet
+        self.cadence = ProductsCadence()
 
     def on_ticks(self, ticks: list[Tick]) -> None:
         lines = []
         dumps = orjson.dumps
-        unwritten = self._unwritten
+        due = self.cadence.due
         for tick in ticks:
-            on_the_minute = tick.t % PRODUCTS_EVERY_MS == 0
             for room_tick in tick.rooms:
                 snapshot = room_tick.snapshot
                 lines.append(dumps(metrics_record(snapshot)))
                 for alert in room_tick.alerts:
                     lines.append(dumps(alert_record(alert, self.words)))
-                if snapshot.products:
-                    if on_the_minute:
-                        lines.append(dumps(products_record(snapshot)))
-                        unwritten.pop(snapshot.room, None)
-                    else:
-                        unwritten[snapshot.room] = snapshot
+                if due(snapshot):
+                    lines.append(dumps(products_record(snapshot)))
         if lines:
             lines.append(b"")
             self.stream.write(b"\n".join(lines))
 
     def close(self, summary: dict) -> None:
-        lines = [orjson.dumps(products_record(snapshot)) for _, snapshot in sorted(self._unwritten.items())]
+        lines = [orjson.dumps(products_record(snapshot)) for snapshot in self.cadence.leftovers()]
         lines.append(orjson.dumps(summary))
         self.stream.write(b"\n".join(lines) + b"\n")
         self.stream.flush()

@@ -42,7 +42,7 @@ import time
 import uuid
 import zlib
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 import nats
 import orjson
@@ -53,14 +53,16 @@ from nats.js.errors import NotFoundError
 from feeds.jetstream.clock import decode
 from feeds.jetstream.leases import Leases
 from feeds.jetstream.subjects import (
-    ALERTS, CONTROL, END, METRICS, STREAM, connect, ensure_streams, partition_filter, room_token, summary_subject,
+    ALERTS, CONTROL, END, METRICS, PRODUCTS, STREAM, connect, ensure_streams, partition_filter, room_token,
+    summary_subject,
 )
 
 from .alert_text import AlertWords
 from .config import Config
 from .engine import Engine, Tick
 from .events import Event, parse_message
-from .sinks import alert_record, metrics_record
+from .metrics import Snapshot
+from .sinks import ProductsCadence, alert_record, metrics_record, products_record
 
 log = logging.getLogger("livemon.worker")
 
@@ -85,6 +87,7 @@ class Partition:
         self.last_seq = 0
         self.ended = False
         self.folded = 0
+        self.cadence = ProductsCadence()  # which ticks carry a products record (as the headless writer)
         self.stream_counts: dict[str, Any] = {}  # the publisher's counts, from the end of the stream
         self._waiting: deque[tuple[Any, float]] = deque()  # (ack token, highest tick of its events)
 
@@ -168,9 +171,13 @@ class PartitionRunner:
                     ticks = state.take(seq, message.subject, message.data, message)
                     if seq > floor:
                         if ticks:
-                            await self._publish(ticks, acks)
+                            await self._publish(ticks, acks, state.cadence.due)
                         if state.ended and not ended:
                             await self._publish_summary(state, acks)
+                    else:  # stored already: only the products cadence follows it
+                        for tick in ticks:
+                            for room_tick in tick.rooms:
+                                state.cadence.due(room_tick.snapshot)
                     if time.monotonic() - resumed > YIELD_S:  # a long rebuild must not starve the lease renewals
                         await asyncio.sleep(0)
                         resumed = time.monotonic()
@@ -201,7 +208,7 @@ class PartitionRunner:
         ))
         return floor
 
-    async def _publish(self, ticks: list[Tick], acks: list[asyncio.Future]) -> None:
+    async def _publish(self, ticks: list[Tick], acks: list[asyncio.Future], due: Callable[[Snapshot], bool]) -> None:
         publish = self.js.publish_async
         dumps = orjson.dumps
         for tick in ticks:
@@ -217,8 +224,19 @@ class PartitionRunner:
                         f"{ALERTS}.{token}", dumps(alert_record(alert, self.words)),
                         headers={"Nats-Msg-Id": f"a.{token}.{alert.t}.{alert.rule}.{alert.state}"},
                     ))
+                if due(snapshot):
+                    await self._publish_products(snapshot, acks)
+
+    async def _publish_products(self, snapshot: Snapshot, acks: list[asyncio.Future]) -> None:
+        token = room_token(snapshot.room)
+        acks.append(await self.js.publish_async(
+            f"{PRODUCTS}.{token}", orjson.dumps(products_record(snapshot)),
+            headers={"Nats-Msg-Id": f"p.{token}.{snapshot.t}"},
+        ))
 
     async def _publish_summary(self, state: Partition, acks: list[asyncio.Future]) -> None:
+        for snapshot in state.cadence.leftovers():  # each room's last products, as the headless writer ends
+            await self._publish_products(snapshot, acks)
         summary = state.summary()
         summary.update(partition=self.partition, partitions=self.partitions)
         acks.append(await self.js.publish_async(

@@ -128,7 +128,7 @@ def cut(lines: list[bytes], seed: int) -> list[list[bytes]]:
 @given(st.integers(0, 2**31), st.sampled_from([1, 2, 3, 5]))
 def test_partitions_give_what_one_engine_gives(seed, partitions):
     config = parse_config({"engine": {"window_s": 20, "retention_horizon_s": 10}}, "test").model_copy(
-        update={"rules": CONFIG.rules}
+        update={"rules": CONFIG.rules, "questions": CONFIG.questions}
     )
     batches = cut(hostile_stream(seed), seed)
     want, summary = single_engine(batches, config)

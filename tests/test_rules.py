@@ -36,7 +36,7 @@ def snapshot(second: int, last: int | None = None, **values) -> Snapshot:
         if value is not None:
             window[catalog.SLOT[metric.numerator]] = value * window[catalog.SLOT[metric.denominator]]
     t = T0 + second * 1000
-    return Snapshot("r", t, 60, T0, T0 + last * 1000 if last is not None else t, False, 0, 0, 0, 0, window, window[:])
+    return Snapshot("r", t, 60, T0, T0 + last * 1000 if last is not None else t, False, 0, 0, 0, 0, window, window[:], {}, ())
 
 
 def run(rules, series, lang="id"):

@@ -9,7 +9,7 @@ the end of the stream) go to `livemon.control.*` in the same stream, so every
 partition reads them in the same total order as its events.
 
 Workers publish to `LIVEMON_OUT`: `livemon.metrics.<room>`,
-`livemon.alerts.<room>` (the headless records) and `livemon.summary.<p>`
+`livemon.alerts.<room>`, `livemon.products.<room>` (the headless records) and `livemon.summary.<p>`
 (a partition's run summary at the end of the stream). Its duplicate window
 drops the records a worker that takes over a partition publishes again.
 """
@@ -36,6 +36,7 @@ CLOCK = "livemon.control.clock"
 END = "livemon.control.end"
 METRICS = "livemon.metrics"
 ALERTS = "livemon.alerts"
+PRODUCTS = "livemon.products"
 SUMMARY = "livemon.summary"
 DEFAULT_URL = "nats://127.0.0.1:4222"
 DEFAULT_PARTITIONS = 8
@@ -111,7 +112,7 @@ def output_config() -> StreamConfig:
     return StreamConfig(
         name=OUTPUT,
         description="livemon snapshots, alerts and partition summaries",
-        subjects=[f"{METRICS}.*", f"{ALERTS}.*", f"{SUMMARY}.*"],
+        subjects=[f"{METRICS}.*", f"{ALERTS}.*", f"{PRODUCTS}.*", f"{SUMMARY}.*"],
         duplicate_window=DUPLICATE_WINDOW_S,
     )
 

@@ -19,7 +19,9 @@ import nats
 import orjson
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from .subjects import ALERTS, METRICS, OUTPUT, SUMMARY, alerts_subject, connect, metrics_subject
+from .subjects import (
+    ALERTS, METRICS, OUTPUT, PRODUCTS, SUMMARY, alerts_subject, connect, metrics_subject, room_token,
+)
 
 HISTORY = {"latest": DeliverPolicy.LAST_PER_SUBJECT, "all": DeliverPolicy.ALL}
 
@@ -47,9 +49,11 @@ class RecordFeed:
         try:
             js = connection.jetstream()
             if self.room is None:
-                subjects = [f"{METRICS}.*", f"{ALERTS}.*", f"{SUMMARY}.*"]
+                subjects = [f"{METRICS}.*", f"{ALERTS}.*", f"{PRODUCTS}.*", f"{SUMMARY}.*"]
             else:
-                subjects = [metrics_subject(self.room), alerts_subject(self.room), f"{SUMMARY}.*"]
+                token = room_token(self.room)
+                subjects = [metrics_subject(self.room), alerts_subject(self.room), f"{PRODUCTS}.{token}",
+                            f"{SUMMARY}.*"]
             subscription = await js.subscribe(
                 "", stream=OUTPUT, ordered_consumer=True,
                 config=ConsumerConfig(filter_subjects=subjects, deliver_policy=HISTORY[self.history]),
