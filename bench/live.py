@@ -69,7 +69,7 @@ async def publish(rate: int, batch: int, seconds: float) -> None:
 async def watch(url: str) -> dict:
     from feeds.websocket_client import WebSocketSource
     from monitor.config import load_config
-    from monitor.engine import Engine
+    from monitor.runs import build_engine
     from monitor.pipeline import Pipeline
     from monitor.sinks import Sink
 
@@ -110,7 +110,7 @@ async def watch(url: str) -> dict:
 
     probe = TickLatency()
     source = WebSocketSource(url, max_message_bytes=16 << 20)
-    pipeline = Pipeline(Engine(config, live=True), source, [probe])
+    pipeline = Pipeline(build_engine(config, live=True), source, [probe])
     summary = await pipeline.run()
     latencies = sorted(probe.latencies) or [float("nan")]
     return {

@@ -17,6 +17,7 @@ from monitor.cli import tune_gc
 from monitor.alert_text import AlertWords
 from monitor.config import load_config
 from monitor.engine import Engine
+from monitor.runs import build_engine
 from monitor.pipeline import Pipeline
 from monitor.sinks import JsonLinesWriter, Sink
 
@@ -45,7 +46,7 @@ class RssSampler(Sink):
 async def main(path: str, total: int) -> dict:
     tune_gc()  # as the command line does
     config = load_config()
-    engine = Engine(config)
+    engine = build_engine(config)
     sampler = RssSampler(engine, total)
     with open(os.devnull, "wb") as devnull:
         pipeline = Pipeline(engine, FileSource(path), [JsonLinesWriter(AlertWords(config.rules, config.lang), devnull), sampler], speed=None)

@@ -16,8 +16,7 @@ import sys
 
 from .alert_text import AlertWords
 from .config import Config, ConfigError, load_config
-from .engine import Engine
-from .baselines import past_baselines
+from .runs import build_engine
 from .pipeline import Pipeline, Source, check_recording
 from .sinks import JsonLinesWriter, Sink
 
@@ -223,7 +222,7 @@ def run_headless(config: Config, source: Source, *, speed: float | None, live: b
     """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
 
     async def main() -> dict:
-        engine = Engine(config, room=room, past_baselines=past_baselines(config), live=live)
+        engine = build_engine(config, room=room, live=live)
         pipeline = Pipeline(
             engine, source, [*headless_sinks(config), *extra], speed=speed, queue_size=config.input.queue_size
         )

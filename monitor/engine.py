@@ -27,6 +27,7 @@ _by_ts = attrgetter("ts")
 class RoomTick:
     snapshot: Snapshot
     alerts: list[Alert]
+    usual: dict[str, float | None] = field(default_factory=dict)  # the rules' baselines of the shown metrics
 
 
 @dataclass(slots=True)
@@ -46,8 +47,10 @@ class Engine:
         room: str | None = None,
         past_baselines: Callable[[str], dict[str, float | None]] | None = None,
         live: bool = False,
+        shown_baselines: tuple[str, ...] = (),
     ) -> None:
         self.config = config
+        self.shown_baselines = shown_baselines  # a screen shows these metrics "vs biasanya": the rules' baselines
         settings: EngineSettings = config.engine
         self.settings = settings
         self.room_filter = room
@@ -172,9 +175,12 @@ class Engine:
         out = []
         rooms = self.rooms
         room_alerts = self.room_alerts
+        shown = self.shown_baselines
         for name in self._room_order:
             snapshot = rooms[name].close_tick(t)
-            out.append(RoomTick(snapshot, room_alerts[name].evaluate(snapshot)))
+            alerts = room_alerts[name]
+            usual = alerts.usual() if shown else {}
+            out.append(RoomTick(snapshot, alerts.evaluate(snapshot), usual))
         if self.idle_ms:
             self._close_idle_rooms(t)
         return Tick(t, out, host_actions)
@@ -187,7 +193,7 @@ class Engine:
         self._room_order = sorted(self.rooms)
         past = self.past_baselines(event.room) if self.past_baselines is not None else None
         self.room_alerts[event.room] = RoomAlerts(
-            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past
+            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past, self.shown_baselines
         )
         return room
 

@@ -167,28 +167,51 @@ class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
 
     def __init__(
-        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, float | None] | None = None
+        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, float | None] | None = None,
+        shown: tuple[str, ...] = (),
     ) -> None:
         self.room = room
         self.past = past or {}  # the room's median per metric from earlier broadcasts, if asked for
         self.window_ticks = window_ticks
         self.tick_s = tick_s
+        self.shown = shown  # metrics whose baseline a screen shows ("vs biasanya"), rules or not
         self.baselines: dict[tuple[str, int], Baseline] = {}
         self.states: dict[str, RuleState] = {}
         self.rules: list[AlertRule] = []
+        self._usual: dict[str, tuple[tuple[str, int], int]] = {}  # metric -> (its baseline's key, ticks it needs)
         self.set_rules(rules)
 
     def set_rules(self, rules: list[AlertRule]) -> None:
         """Swap rules while running; a rule kept by name keeps its state."""
         self.rules = list(rules)
         self.states = {rule.name: self.states.get(rule.name, RuleState()) for rule in rules}
+        self._usual = {}
         for rule in rules:
             if rule.kind in ("drop", "rise"):
                 key = (rule.metric, rule.baseline_s)
                 if key not in self.baselines:
                     self.baselines[key] = Baseline(self.window_ticks, max(1, rule.baseline_s // self.tick_s))
+                if rule.enabled:
+                    self._usual.setdefault(rule.metric, (key, rule.min_baseline_ticks))
+        default = AlertRule.model_fields
+        for metric in self.shown:  # a metric no rule watches: the rules' default baseline
+            if metric not in self._usual:
+                key = (metric, default["baseline_s"].default)
+                if key not in self.baselines:
+                    self.baselines[key] = Baseline(self.window_ticks, max(1, key[1] // self.tick_s))
+                self._usual[metric] = (key, default["min_baseline_ticks"].default)
+
+    def usual(self) -> dict[str, float | None]:
+        """What is usual for each shown metric now: the baseline its rule judges against (None: too young)."""
+        out: dict[str, float | None] = {}
+        for metric in self.shown:
+            key, needed = self._usual[metric]
+            baseline = self.baselines[key]
+            out[metric] = baseline.value() if baseline.ticks >= needed else None
+        return out
 
     def evaluate(self, snapshot: Snapshot) -> list[Alert]:
+        """This tick's firings and resolvings (`usual()` before it is the baseline the tick was judged on)."""
         alerts = []
         judged = []
         for rule in self.rules:

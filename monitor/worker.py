@@ -59,7 +59,8 @@ from feeds.jetstream.subjects import (
 
 from .alert_text import AlertWords
 from .config import Config
-from .engine import Engine, Tick
+from .engine import Tick
+from .runs import build_engine
 from .events import Event, parse_message
 from .metrics import Snapshot
 from .sinks import ProductsCadence, alert_record, metrics_record, products_record
@@ -82,7 +83,7 @@ class Partition:
     """
 
     def __init__(self, config: Config, *, partition: int = 0) -> None:
-        self.engine = Engine(config)
+        self.engine = build_engine(config)
         self.partition = partition
         self.last_seq = 0
         self.ended = False

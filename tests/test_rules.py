@@ -195,3 +195,18 @@ def test_a_young_broadcast_judges_drops_against_its_own_history():
     fired = [(s, a.state, a.baseline) for s, values in enumerate(series)
              for a in alerts.evaluate(snapshot(s, **values))]
     assert fired == [(5, "firing", 0.10)]
+
+
+def test_what_a_screen_shows_as_usual_is_the_baseline_the_rule_judged_against():
+    drop = rule(name="ctr_drop", kind="drop", threshold=None, change_pct=30, for_s=0, min_baseline_ticks=10)
+    alerts = RoomAlerts("r", [drop], window_ticks=60, tick_s=1, shown=("ctr", "viewers"))
+    series = [ctr(0.10)] * 75 + [ctr(0.05)] * 5
+    for second, values in enumerate(series):
+        usual = alerts.usual()  # before the tick is judged: what it is judged against
+        fired = alerts.evaluate(snapshot(second, **values))
+        if fired:
+            assert fired[0].baseline == usual["ctr"] == 0.10
+            break
+    else:
+        raise AssertionError("the drop never fired")
+    assert usual["viewers"] is None or usual["viewers"] == 0  # a metric no rule watches: the default baseline

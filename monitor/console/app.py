@@ -26,7 +26,7 @@ from feeds.recorder import Recorder
 
 from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, load_config
 from ..engine import Engine
-from ..baselines import past_baselines
+from ..runs import build_engine
 from ..pipeline import Pipeline, Source
 from ..sinks import Sink
 from . import view
@@ -107,8 +107,7 @@ class LivemonApp(App[None]):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        engine = Engine(self.config, room=self.room_filter, past_baselines=past_baselines(self.config),
-                        live=self.live)
+        engine = build_engine(self.config, room=self.room_filter, live=self.live, shown_baselines=view.SHOWN_BASELINES)
         self._start(engine, self.source, self.sink)
         if self.replay_path is not None:
             self._scan_span()

@@ -16,7 +16,8 @@ from feeds.files import read_batches
 
 from ..config import Config
 from ..engine import Engine
-from ..baselines import past_baselines
+from ..runs import build_engine
+from .view import SHOWN_BASELINES
 from ..events import Event, parse_input, parse_lines
 from .state import ConsoleSink
 
@@ -80,7 +81,7 @@ def rebuild(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Rebuilt | None:
     """Feed the file into a fresh engine until its watermark reaches `target` (None if cancelled)."""
-    engine = Engine(config, room=room, past_baselines=past_baselines(config))
+    engine = build_engine(config, room=room, shown_baselines=SHOWN_BASELINES)
     sink = ConsoleSink(room=room)
     batches = read_batches(path)
     name = name or str(path)

@@ -74,6 +74,10 @@ KPIS = (
 )
 
 
+#: The metrics of the tiles: the engine keeps the rules' baselines of them for "vs biasanya".
+SHOWN_BASELINES = tuple(dict.fromkeys(kpi.metric for kpi in KPIS))
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     key: str

@@ -16,7 +16,7 @@ from feeds.dead_letters import DeadLetterFile
 from feeds.files import FileSource, UnreadableRecording
 
 from ..config import Config
-from ..engine import Engine
+from ..runs import build_engine
 from ..pipeline import Pipeline, check_recording
 from ..sinks import Sink
 from .progress import ReadProgress
@@ -90,7 +90,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     path = Path(path)
     source = FileSource(path) if batches is None else None  # what is no recording is refused here, before the run
     progress = progress or ReadProgress(path)
-    engine = Engine(config, room=room)
+    engine = build_engine(config, room=room)
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
     sinks: list[Sink] = [collector]
     if config.input.dead_letter:
