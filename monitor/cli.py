@@ -61,6 +61,10 @@ def _loopback(host: str) -> bool:
         return False
 
 
+#: An option left at its default, where the default depends on other options.
+UNSET = object()
+
+
 def parse_speed(text: str) -> float | None:
     if text.lower() in ("max", "0", "inf"):
         return None
@@ -109,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = verbs.add_parser("replay", help="console (or --headless JSON Lines) on a recorded session")
     replay.add_argument("file", help=".jsonl, .jsonl.gz, .csv or .parquet")
-    replay.add_argument("--speed", type=parse_speed, default=1.0, help="1 (default), 10, ... or max")
+    replay.add_argument("--speed", type=parse_speed, default=UNSET,
+                        help="1, 10, ... or max (default: 1 in the console, max with --headless)")
     replay.add_argument("--headless", action="store_true", help="no console: JSON Lines on stdout")
     replay.add_argument("--save-history", action="store_true", help="keep this session in the history (with --headless)")
     _console_options(replay)
@@ -252,7 +257,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     source = FileSource(args.file)
     if args.headless:
         with kept_in_history(config, source.name, args.save_history) as extra:
-            summary = run_headless(config, source, speed=args.speed, live=False, room=args.room, extra=extra)
+            # headless, a replay runs as fast as it reads unless a pace is asked for
+            speed = None if args.speed is UNSET else args.speed
+            summary = run_headless(config, source, speed=speed, live=False, room=args.room, extra=extra)
         code = _read_to_the_end(args, source)
         if code == 0:
             check_recording(summary, args.file)
@@ -261,7 +268,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError("--save-history goes with --headless on a replay (a console replay can seek); use livemon report")
     from .console.app import LivemonApp
 
-    LivemonApp(config, source=source, speed=args.speed, room=args.room, config_path=args.config).run()
+    speed = 1.0 if args.speed is UNSET else args.speed  # the console replays in real time unless told otherwise
+    LivemonApp(config, source=source, speed=speed, room=args.room, config_path=args.config).run()
     return _read_to_the_end(args, source)
 
 

@@ -156,6 +156,9 @@ class Pipeline:
                 raise
             # the first error is the one to report; what could be flushed was flushed
         summary = engine.summary()
+        lost = getattr(self.source, "lost_events", 0)
+        if lost:  # the feed can tell what it sent while we were away and no longer holds
+            summary["lost_events"] = lost
         self.ended = True
         for sink in self.sinks:
             sink.close(summary)
