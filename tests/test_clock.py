@@ -351,3 +351,20 @@ def test_held_events_on_the_way_to_a_confirmed_jump_are_taken():
     events = [{"type": "like", "room": "r", "ts": T0 + int(s * 1000), "user": "u"} for s in seconds]
     _, summary = run(events)
     assert summary["rejected"] == {} and summary["events"] == len(seconds)
+
+
+class Forgetful:
+    """A live source that knows it missed some events while it was away (as the websocket client does)."""
+
+    name = "forgetful"
+    lost_events = 7
+
+    async def batches(self):
+        yield [orjson.dumps({"type": "like", "ts": T0 + i * 100, "user": "u"}) for i in range(20)]
+
+
+async def test_the_summary_counts_the_events_the_feed_had_and_we_never_received():
+    from monitor.pipeline import Pipeline
+
+    summary = await Pipeline(Engine(Config(rules=[]), live=True), Forgetful(), []).run()
+    assert summary["lost_events"] == 7 and summary["events"] == 20
