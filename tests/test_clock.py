@@ -63,16 +63,20 @@ def test_any_cut_into_batches_gives_the_bytes_of_one_event_at_a_time(seed, cuts)
     assert run(events, cuts) == run(events)
 
 
+#: The issue's example: the like 25 s behind the stream is late.
+BASE = 1763802000000
+LATE_LIKE = [
+    {"type": "viewer_join", "room": "r", "ts": BASE, "user": "a"},
+    {"type": "like", "room": "r", "ts": BASE + 10_000, "user": "a", "count": 1},
+    {"type": "like", "room": "r", "ts": BASE + 30_000, "user": "a", "count": 1},
+    {"type": "like", "room": "r", "ts": BASE + 5_000, "user": "a", "count": 5},
+    {"type": "like", "room": "r", "ts": BASE + 40_000, "user": "a", "count": 1},
+]
+
+
 def test_a_late_event_is_late_whatever_the_batch():
-    """The issue's example: the like 25 s behind the stream is late, in one batch or five."""
-    base = 1763802000000
-    events = [
-        {"type": "viewer_join", "room": "r", "ts": base, "user": "a"},
-        {"type": "like", "room": "r", "ts": base + 10_000, "user": "a", "count": 1},
-        {"type": "like", "room": "r", "ts": base + 30_000, "user": "a", "count": 1},
-        {"type": "like", "room": "r", "ts": base + 5_000, "user": "a", "count": 5},
-        {"type": "like", "room": "r", "ts": base + 40_000, "user": "a", "count": 1},
-    ]
+    """In one batch or five, the like 25 s behind the stream is late."""
+    events = LATE_LIKE
     for cuts in ([], None, [2], [3], [1, 4]):
         out, summary = run(events, cuts)
         assert summary["late"] == 1, cuts
@@ -80,16 +84,8 @@ def test_a_late_event_is_late_whatever_the_batch():
 
 
 def test_the_example_replayed_from_a_file_is_late(tmp_path):
-    base = 1763802000000
-    lines = [
-        {"type": "viewer_join", "room": "r", "ts": base, "user": "a"},
-        {"type": "like", "room": "r", "ts": base + 10_000, "user": "a", "count": 1},
-        {"type": "like", "room": "r", "ts": base + 30_000, "user": "a", "count": 1},
-        {"type": "like", "room": "r", "ts": base + 5_000, "user": "a", "count": 5},
-        {"type": "like", "room": "r", "ts": base + 40_000, "user": "a", "count": 1},
-    ]
     path = tmp_path / "late.jsonl"
-    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in LATE_LIKE))
     for speed in ("max", "50"):
         result = subprocess.run([sys.executable, "-m", "monitor", "replay", str(path), "--headless", "--speed", speed],
                                 capture_output=True, cwd=ROOT, check=True)
