@@ -6,7 +6,7 @@ numbers TikTok computed). This module reads them with polars' `calamine`
 engine (the `fastexcel` package), finds which export a file is from its
 header row, and maps it:
 
-- All Order → `order` events of our contract (spec/events.md), one per Order ID:
+- All Order → `order` events of our contract (docs/events.md), one per Order ID:
 
   | event field | from the export |
   |---|---|
@@ -19,7 +19,7 @@ header row, and maps it:
   A cancelled order (Order Status "Cancelled", or a Cancelled Time) is kept
   as a placed order, as TikTok's own GMV keeps it, and counted as cancelled.
 - Live Analysis → one `LiveSession` per row, its values under our metric
-  names where the meaning matches (`SESSION_COLUMNS`; docs/sources-exports.md
+  names where the meaning matches (`SESSION_COLUMNS`; docs/sources.md
   has the table): Views → `entries`, Viewers → `unique_viewers` (people, not
   our concurrent `viewers`), Created SKU orders → `orders`, LIVE items sold →
   `units`, Average viewing duration → `avg_watch_s`, CTR, Click-to-order

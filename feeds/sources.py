@@ -42,7 +42,8 @@ def _websocket(target: str, config: Config, *, token: str | None, cafile: str | 
     return WebSocketSource(target, token=token, cafile=cafile, max_message_bytes=config.input.max_message_bytes)
 
 
-def _tiktok(target: str, config: Config, *, token_given: bool, cafile: str | None, **_: object) -> Source:
+def _tiktok(target: str, config: Config, *, room: str | None, token_given: bool, cafile: str | None,
+            **_: object) -> Source:
     """`tiktok:@handle`; the sign key and a login come from the environment or `[sources.tiktok]`."""
     if token_given or cafile:
         raise ValueError("--token-file and --cafile are for ws:// feeds; a TikTok sign key goes in LIVEMON_TIKTOK_SIGN_KEY")
@@ -54,7 +55,8 @@ def _tiktok(target: str, config: Config, *, token_given: bool, cafile: str | Non
     except ImportError as error:
         raise ValueError(str(error)) from None
     settings = config.sources.tiktok or TikTokLiveSettings()
-    return TikTokSource(handle, credentials=credentials(config, "tiktok"), offline_poll_s=settings.offline_poll_s)
+    # the room's name: --room when given (so the filter keeps its events), else the handle
+    return TikTokSource(handle, room=room, credentials=credentials(config, "tiktok"), offline_poll_s=settings.offline_poll_s)
 
 
 def _shopee(target: str, config: Config, *, room: str | None, **_: object) -> Source:

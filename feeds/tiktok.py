@@ -74,7 +74,7 @@ def read_frame(kind: str, payload: bytes, room: str, arrival_ms: float) -> Frame
     """One webcast message as our raw inputs, parsed by the library's class for its name.
 
     Only the kinds we map are parsed (betterproto validates every message
-    with pydantic: about 1 ms each, see the measures in docs/sources-tiktok.md);
+    with pydantic: about 1 ms each, see the measures in docs/sources.md);
     any other kind gives no event. Bytes that do not parse give one
     `bad_value` rejection (counted and dead-lettered, the run goes on).
     """

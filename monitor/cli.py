@@ -1,4 +1,4 @@
-"""`livemon` command line (../shared/spec/cli.md)."""
+"""`livemon` command line (docs/cli.md)."""
 
 from __future__ import annotations
 

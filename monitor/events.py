@@ -1,4 +1,4 @@
-"""The event contract (../shared/spec/events.md, v1): models, parsing, rejection.
+"""The event contract (docs/events.md, v1): models, parsing, rejection.
 
 Two paths give the same answer. The fast path decodes JSON straight into an
 `Event` struct with msgspec (typed, in C) and adds the per-type checks a flat

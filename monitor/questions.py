@@ -26,7 +26,7 @@ mark alone is not required, because most live-chat questions have none
 ("ready size L", "cod bisa").
 
 **What counts per minute (for the engine).** Per room and tick, over the
-window `(t - window_s, t]` like every count of spec/metrics.md:
+window `(t - window_s, t]` like every count of docs/metrics.md:
 
 - `questions`: comments in the window with at least one topic;
 - `questions_<topic>` (e.g. `questions_harga`): comments in the window about
@@ -39,10 +39,10 @@ repeating "brp kak" counts each time: repeats mean the question is still
 unanswered.
 
 **Rules.** No new rule kind is needed: `kind = "above"` on `questions_harga`
-with `threshold = 11` fires at 12 price questions in the window; `for_s`,
-`clear_s` and `cooldown_s` keep it from nagging. The rules proposed for the
-shipped config are in config.toml, commented out until the engine counts
-questions (the config rejects a rule on an unknown metric until then).
+with `threshold = 14` fires at 15 price questions in the window; `for_s`,
+`clear_s` and `cooldown_s` keep it from nagging. config.toml ships three
+(price, size, how to buy); a rule on a topic the config does not name is
+refused when the config is read.
 
 **Cost.** `normalise` is a few regex passes and a dict lookup per word on at
 most `MAX_COMMENT_CHARS` characters; the classifier is one compiled regex

@@ -1,4 +1,4 @@
-"""The alert engine of ../shared/spec/alerts.md.
+"""The alert engine of docs/alerts.md.
 
 Per rule and room: inactive -> pending -> firing -> resolved (-> inactive after
 the cooldown). A rule whose value is null, or whose sample is below

@@ -159,7 +159,7 @@ def expected_minutes(rows: list[dict], start: datetime, end: datetime) -> pl.Dat
 
     One order per Order ID (its amount is on each of its lines; its quantity is
     the lines' sum), kept when placed inside the LIVE's window (start, end], in
-    the minute whose window `(m, m + 60 s]` holds it (spec/metrics.md).
+    the minute whose window `(m, m + 60 s]` holds it (docs/metrics.md).
     """
     lines = pl.DataFrame(rows).with_columns(
         pl.col("Created Time").str.to_datetime("%d/%m/%Y %H:%M:%S").dt.replace_time_zone("Asia/Jakarta")
