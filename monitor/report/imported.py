@@ -46,12 +46,13 @@ from feeds.seller_center import (
 from .. import formatting
 from ..config import Config
 from feeds.dead_letters import DeadLetterFile
+from .clock import Clock
 from .export import _iso
 from .history import History
 from .progress import ReadProgress
 from .run import Run, run_file
 from .session import HEADLINE, RoomSession
-from .words import word
+from .words import shown, word
 
 log = logging.getLogger("livemon.seller_center")
 
@@ -297,11 +298,12 @@ def _warn(rejections: list, problems: list[str]) -> None:
 def _show(metric: str, value, lang: str) -> str:
     if value is not None and metric == "avg_price":
         return formatting.money(value, lang)
-    return formatting.metric_value(metric, value, lang)
+    return shown(metric, value, lang)
 
 
-def platform_html(imported: Imported, lang: str) -> str:
+def platform_html(imported: Imported, clock: Clock) -> str:
     """The section beside the tiles: TikTok's numbers and ours, and what the import left out."""
+    lang = clock.lang
     live = imported.live
     files = " · ".join(escape(name) for name in (imported.order_file, imported.session_file) if name)
     out = [f"<h3>{word('platform', lang)}</h3>", f'<p class="muted">{files} · {word("platform_note", lang)}</p>']
@@ -321,7 +323,7 @@ def platform_html(imported: Imported, lang: str) -> str:
     if imported.order_file:
         out.append(f'<p class="orders-read">{escape(_orders_line(imported, lang))}</p>')
     if len(imported.lives) > 1:
-        out.append(_lives_table(imported, lang))
+        out.append(_lives_table(imported, clock))
     return "\n".join(out)
 
 
@@ -336,9 +338,8 @@ def _orders_line(imported: Imported, lang: str) -> str:
     return " · ".join(parts)
 
 
-def _lives_table(imported: Imported, lang: str) -> str:
-    from .clock import when
-
+def _lives_table(imported: Imported, clock: Clock) -> str:
+    lang = clock.lang
     columns = ("duration_s", "entries", "ctr", "click_to_order", "orders", "gmv")
     heads = "".join(f"<th>{escape(word(metric, lang))}</th>" for metric in columns)
     out = [f'<table class="lives"><caption class="text">{word("lives_in_file", lang)}</caption>'
@@ -346,7 +347,7 @@ def _lives_table(imported: Imported, lang: str) -> str:
     for live in imported.lives:
         values = {"duration_s": live.duration_s, **live.values}
         cells = "".join(f"<td>{escape(_show(metric, values.get(metric), lang))}</td>" for metric in columns)
-        out.append(f'<tr><td class="text">{when(live.start_ms)}</td>{cells}</tr>')
+        out.append(f'<tr><td class="text">{clock.when(live.start_ms)}</td>{cells}</tr>')
     out.append("</table>")
     return "".join(out)
 
