@@ -148,12 +148,13 @@ def _orders_run(path: Path, config: Config, room: str | None, session: str | Pat
     if live is not None:
         window = (live.start_ms, live.start_ms + live.duration_s * 1000 + MINUTE_MS)
         orders = [order for order in orders if window[0] < order.ts <= window[1]]
-        note = f"{Path(session).name}: Launched Time"
-        start = _marker(window[0] + 1, "live_start", note, name)  # 1 ms in: the first minute is the LIVE's own
-        end = _marker(window[1], "live_end", note + " + Duration + 1 min", name)
+        lives_file, lang = Path(session).name, config.lang
+        start = _marker(window[0] + 1, "live_start",  # 1 ms in: the first minute is the LIVE's own
+                        word("live_start_note", lang).format(file=lives_file), name)
+        end = _marker(window[1], "live_end", word("live_end_note", lang).format(file=lives_file), name)
     elif orders:
         window = (orders[0].ts, minute_end(orders[-1].ts))
-        end = _marker(window[1], "orders_end", f"{path.name}: end of the last order's minute", name)
+        end = _marker(window[1], "orders_end", word("orders_end_note", config.lang).format(file=path.name), name)
     else:
         window = None
     _warn(export.rejected + (lives.rejected if lives else []), lives.problems if lives else [])

@@ -83,9 +83,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "unnamed_product": ("produk tanpa nama", "unnamed product"),
     "products_note": ("Nilai sepanjang sesi, urut menurut GMV.", "Session values, by GMV."),
     "other_note": ("Baris «{other}» menghimpun produk di luar {cap} produk yang dihitung satu per satu "
-                   "([engine] max_products).",
+                   "(batasnya diatur di config.toml).",
                    "The «{other}» line holds the products beyond the {cap} counted one by one "
-                   "([engine] max_products)."),
+                   "(the limit is set in config.toml)."),
     "top_products": ("Produk teratas (GMV)", "Top products (GMV)"),
     # Seller Center exports (monitor/report/imported.py): TikTok's values and the names only TikTok has
     "unique_viewers": ("Penonton unik", "Unique viewers"),
@@ -104,6 +104,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "outside_window": ("di luar siaran", "outside the broadcast"),
     "rejected": ("ditolak", "rejected"),
     "lives_in_file": ("Semua LIVE di berkas", "Every LIVE in the file"),
+    # the host actions an export's broadcast is marked with (their notes; TikTok's column names in English)
+    "live_start_note": ("awal LIVE menurut {file}", "{file}: Launched Time"),
+    "live_end_note": ("akhir LIVE menurut {file}, ditambah 1 menit pembulatan",
+                      "{file}: Launched Time + Duration + 1 min"),
+    "orders_end_note": ("akhir menit pesanan terakhir di {file}", "{file}: end of the last order's minute"),
     "no_minutes": ("Ekspor Live Analysis hanya berisi total per sesi, tanpa angka per menit.",
                    "The Live Analysis export holds totals per session, no per-minute numbers."),
 }
