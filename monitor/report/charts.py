@@ -15,7 +15,7 @@ from .clock import Clock
 from .words import shown
 
 WIDTH, HEIGHT = 760, 228
-LEFT, RIGHT, TOP, BOTTOM = 78, 22, 30, 24
+LEFT, RIGHT, TOP, BOTTOM = 78, 34, 30, 24  # room for a time label at either end
 PIN_STRIP = 7  # the pinned products' strip above the plot
 _MINUTE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 240)
 _FULL_MARKS = 24

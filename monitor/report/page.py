@@ -75,7 +75,7 @@ figure{margin:0}figcaption{font-weight:600;margin:6px 0 2px}
 .chart .alert-band{fill:#d93025;fill-opacity:.13}.chart .host-action{stroke:#8e44ad;stroke-dasharray:3 3}.chart .tick{stroke-dasharray:none;stroke-width:1.5}
 .chart .target{stroke:#13794b;stroke-dasharray:6 4}
 .chart .pinned-0 rect{fill:#7fb8a4}.chart .pinned-1 rect{fill:#b5d8cb}.chart .pin-name{font-size:11px;fill:#35695a}
-.products tr.other td:first-child{font-style:italic;color:#5d6678}.products .pin{color:#35695a;font-size:12px}
+.products tr.other td:first-child{font-style:italic;color:#5d6678}.products .pin{color:#fff;background:#35695a;border-radius:3px;padding:0 5px;font-size:12px}
 .legend span{margin-right:14px;font-size:12px}.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
 .sev-critical{color:#b3261e;font-weight:600}.sev-warning{color:#a35c00}.sev-info{color:#5d6678}
 .ranked{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 16px}.ranked table{width:100%}.ranked td,.ranked th{padding:3px 6px}.ranked th{white-space:normal}

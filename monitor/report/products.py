@@ -99,7 +99,7 @@ def table_html(lines: tuple[ProductLine, ...], lang: str, cap: int) -> str:
         pinned = formatting.duration(line.pinned_s, lang) if line.pinned_s else "–"
         other = line.product == OTHER
         name = escape(names.product(line.product, lang))
-        mark = f' <span class="pin">📌 {word("pinned_end", lang)}</span>' if line.pinned else ""
+        mark = f' <span class="pin">{word("pinned_end", lang)}</span>' if line.pinned else ""
         out.append(
             f'<tr class="{"other" if other else "product"}{" pinned" if line.pinned else ""}">'
             f'<td class="text wrap">{name}{mark}</td>{cells}<td>{escape(pinned)}</td></tr>'
