@@ -119,9 +119,10 @@ def _room(session: RoomSession, config: Config, clock: Clock, comparison: Compar
         *([platform_html(imported, clock)] if imported else []),
         f"<h3>{word('funnel', lang)}</h3>",
         _funnel(session, lang),
-        f"<h3>{word('products', lang)}</h3>",
-        products.table_html(session.products, lang, config.engine.max_products),
     ]
+    if session.minutes or session.products:  # a Live Analysis export alone knows no product
+        out += [f"<h3>{word('products', lang)}</h3>",
+                products.table_html(session.products, lang, config.engine.max_products)]
     benchmarks = benchmark_rows(session.headline, config.benchmarks)
     if benchmarks:
         out += [f"<h3>{word('benchmarks', lang)}</h3>", _benchmarks(benchmarks, lang)]
@@ -177,7 +178,7 @@ def _funnel(session: RoomSession, lang: str) -> str:
             f'<td class="text rate">{step}</td></tr>'
         )
     out.append(
-        f'<tr><td class="text">GMV</td><td>{_value("gmv", headline["gmv"], lang)}</td><td></td>'
+        f'<tr><td class="text">{escape(word("gmv", lang))}</td><td>{_value("gmv", headline["gmv"], lang)}</td><td></td>'
         f'<td class="text rate">{escape(word("aov", lang))} {_value("aov", headline["aov"], lang)}</td></tr>'
     )
     out.append("</table>")
@@ -295,7 +296,7 @@ def _ranked(session: RoomSession, clock: Clock) -> str:
                 f'<caption class="text">{word(side, lang)} {word("by", lang)} {escape(word(metric, lang))}</caption>'
                 f'<tr><th class="text">{word("time", lang)}</th><th>{escape(word(metric, lang))}</th>'
                 f'<th>{word("viewers", lang)}</th><th>{word("entries", lang)}</th><th>{word("orders", lang)}</th>'
-                f'<th>GMV</th><th class="text">{word("host_actions", lang)}</th></tr>'
+                f'<th>{escape(word("gmv", lang))}</th><th class="text">{word("host_actions", lang)}</th></tr>'
             )
             for row in chosen:
                 acted = "; ".join(_action(action, lang) for action in session.actions_in(row["minute"]))
