@@ -222,6 +222,8 @@ def test_times_are_on_the_broadcasts_clock_and_the_zone_is_named(reports):
     assert "Waktu dalam Asia/Jakarta (WIB)" in html
     assert "2026-11-22 19.00.17" in html and "2026-11-22 19.00.17" in text  # the first event, 19:00:17 WIB
     assert "2026-11-21 19.00.00" in history
+    summary = orjson.loads((report.html.parent / "summary.json").read_bytes())
+    assert summary["timezone"] == "Asia/Jakarta"  # its times are UTC (ISO) and epoch ms; the zone says how to read them
     _, _, html_en, text_en, _ = out["en"]
     assert "Times in Asia/Jakarta (WIB)" in html_en and "2026-11-22 19:00:17" in text_en
 
