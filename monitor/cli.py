@@ -293,10 +293,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from .report import History
     from .report.build import history_text
+    from .report.clock import Clock
 
     config = _load(args)
     history = History.from_config(config)
-    print(history_text(history, config.lang, room=args.room))
+    print(history_text(history, config.lang, room=args.room, clock=Clock.of(config)))
     return 0
 
 

@@ -246,8 +246,10 @@ def test_a_file_of_nothing_but_garbage_is_no_recording(tmp_path, config):
 
 def test_a_null_minute_breaks_the_chart_line():
     from monitor.report.charts import line_chart, nice_ceiling
+    from monitor.report.clock import Clock
 
-    svg = line_chart("CTR", "ctr", [(T0, 0.05), (T0 + 60_000, None), (T0 + 120_000, 0.04), (T0 + 180_000, 0.06)], "en")
+    points = [(T0, 0.05), (T0 + 60_000, None), (T0 + 120_000, 0.04), (T0 + 180_000, 0.06)]
+    svg = line_chart("CTR", "ctr", points, Clock.default("en"))
     path = svg.split('class="line" d="')[1].split('"')[0]
     assert path.count("M") == 2 and path.count("L") == 1  # no data is not zero
     assert [nice_ceiling(v) for v in (0.031, 1203, 7, 0)] == [0.04, 1500, 8, 1]

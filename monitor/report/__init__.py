@@ -2,7 +2,9 @@
 
 The same pipeline and engine as the console and `--headless` read the
 recording; a sink (`session.SessionCollector`) keeps one row per room and
-minute, the alerts and the host actions. From those: `report.html`,
+minute, the alerts, the host actions and each product's session values at the
+last tick. From those: `report.html` (in the report's language, times on the
+broadcast's clock),
 `minutes.csv`, `minutes.parquet`, `summary.json`, an entry per room in the
 history (`history.History`), and the comparison with past sessions and
 category targets (`compare`).

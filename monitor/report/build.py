@@ -7,8 +7,9 @@ from pathlib import Path
 
 from .. import formatting
 from ..config import Config
-from .clock import when
+from .clock import Clock
 from ..console.text import clean
+from . import products
 from .compare import ROOM_WIDTH, Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary
 from .history import History
@@ -16,7 +17,7 @@ from .imported import kept_sessions, platform_lines, run_import, wanted
 from .page import render
 from .progress import ReadProgress
 from .run import Run, run_file
-from .words import word
+from .words import shown, skipped_reason, word
 
 #: Columns of `livemon history`.
 _LISTED = ("duration_s", "gmv", "orders", "gpm", "access_rate", "retention", "ctr", "click_to_order", "alerts")
@@ -70,48 +71,53 @@ def build_report(
 
 
 def terminal_text(report: Report, config: Config) -> str:
-    """Headline numbers (and targets), what was skipped, and where the report is."""
+    """Headline numbers (and targets), the best sellers, what was skipped, and where the report is."""
     lang = config.lang
+    clock = Clock.of(config)
     lines = []
     for session in report.run.sessions:
         headline = session.headline
         lines.append(
-            f"{clean(session.room, ROOM_WIDTH)} · {when(session.start_ms)} → {when(session.end_ms)}"
-            f" ({formatting.seconds(headline['duration_s'], lang)})"
+            f"{clean(session.room, ROOM_WIDTH)} · {clock.when(session.start_ms)} → {clock.when(session.end_ms)}"
+            f" {clock.zone_name(session.start_ms)} ({formatting.duration(headline['duration_s'], lang)})"
         )
         for names in _TERMINAL:
             lines.append("  " + " · ".join(
-                f"{word(name, lang)} {formatting.metric_value(name, headline[name], lang)}" for name in names
+                f"{word(name, lang)} {shown(name, headline[name], lang)}" for name in names
             ))
         targets = benchmark_rows(headline, config.benchmarks)
         if targets:
             lines.append(f"  {word('target', lang)}: " + " · ".join(
-                f"{word(row.metric, lang)} {formatting.metric_value(row.metric, row.value, lang)}"
-                f" / {formatting.metric_value(row.metric, row.target, lang)}"
+                f"{word(row.metric, lang)} {shown(row.metric, row.value, lang)}"
+                f" / {shown(row.metric, row.target, lang)}"
                 f" {'' if row.met is None else '✓' if row.met else '✗'}".rstrip()
                 for row in targets
             ))
+        if any(line.product != products.OTHER for line in session.products):
+            lines.append("  " + products.top_line(session.products, lang, lambda name: clean(name, ROOM_WIDTH)))
     run = report.run
     if run.imported is not None:
         lines += platform_lines(run.imported, lang)
     skipped = run.skipped
-    reasons = ", ".join(f"{key} {value}" for key, value in skipped.items() if key != "total")
+    reasons = ", ".join(f"{skipped_reason(key, lang)} {formatting.number(value, lang)}"
+                        for key, value in skipped.items() if key != "total")
     lines.append(
         f"{word('events', lang)} {formatting.number(run.summary.get('events', 0), lang)}"
         f" · {word('skipped', lang).lower()} {formatting.number(skipped['total'], lang)}"
         + (f" ({reasons})" if reasons else "")
     )
-    for warning in run.warnings:
-        lines.append(f"{word('input_cut', lang)}: {clean(warning)}")
+    if run.warnings:  # the reader's own words are in summary.json and its log line
+        lines.append(f"{word('input_cut', lang)}: {word('input_cut_note', lang)}")
     for comparison in report.comparisons.values():
-        lines.append(comparison_text(comparison, lang, when))
+        lines.append(comparison_text(comparison, lang, clock.when))
     others = ", ".join(path.name for path in report.files[1:])
     lines.append(f"{word('report', lang)}: {report.html}  (+ {others})")
     return "\n".join(lines)
 
 
-def history_text(history: History, lang: str, room: str | None = None) -> str:
-    """`livemon history`: one line per kept session, oldest first."""
+def history_text(history: History, lang: str, room: str | None = None, clock: Clock | None = None) -> str:
+    """`livemon history`: one line per kept session, oldest first, started on the broadcast's clock."""
+    clock = clock or Clock.default(lang)
     sessions = history.sessions(room)
     if not sessions:
         return f"{history.dir}: {word('no_history', lang).lower()}"
@@ -119,12 +125,12 @@ def history_text(history: History, lang: str, room: str | None = None) -> str:
     lines = [head]
     for past in sessions:
         lines.append([
-            clean(past.room, ROOM_WIDTH), when(past.start_ms),
-            *(formatting.metric_value(name, past.headline.get(name), lang) for name in _LISTED),
+            clean(past.room, ROOM_WIDTH), clock.when(past.start_ms),
+            *(shown(name, past.headline.get(name), lang) for name in _LISTED),
             clean(Path(past.source).name),
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [str(history.dir)]
+    text = [f"{history.dir} · {word('times_in', lang).lower()} {clock.zone_name(sessions[0].start_ms)}"]
     for line in lines:
         cells = [line[0].ljust(widths[0]), line[1].ljust(widths[1])]
         cells += [cell.rjust(width) for cell, width in zip(line[2:-1], widths[2:-1])]

@@ -2,7 +2,7 @@
 
 Inline SVG needs no script and no network: the report opens offline, prints,
 and survives being mailed. Hovering a point, a band or a line shows its
-`<title>` as a tooltip.
+`<title>` as a tooltip. Times are the broadcast's (`clock.Clock`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from .. import formatting
-from .clock import clock
+from .clock import Clock
+from .words import shown
 
-WIDTH, HEIGHT = 760, 210
-LEFT, RIGHT, TOP, BOTTOM = 78, 22, 12, 24
+WIDTH, HEIGHT = 760, 228
+LEFT, RIGHT, TOP, BOTTOM = 78, 34, 30, 24  # room for a time label at either end
+PIN_STRIP = 7  # the pinned products' strip above the plot
 _MINUTE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 240)
 _FULL_MARKS = 24
 _NICE = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
@@ -27,6 +28,16 @@ class Band:
 
     start: float
     end: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A product on the pin: a calm stretch of the strip above the plot."""
+
+    start: float
+    end: float
+    product: str
     label: str
 
 
@@ -53,13 +64,15 @@ def line_chart(
     title: str,
     metric: str,
     points: list[tuple[float, float | None]],
-    lang: str,
+    clock: Clock,
     *,
     target: float | None = None,
     bands: list[Band] = (),
     marks: list[Mark] = (),
+    pins: list[Pin] = (),
 ) -> str:
     """One metric over the broadcast: `points` are (tick ms, value or None) in time order."""
+    lang = clock.lang
     if not points:
         return ""
     start, end = points[0][0], points[-1][0]
@@ -86,14 +99,23 @@ def line_chart(
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{level:.1f}" y2="{level:.1f}"/>')
         out.append(
             f'<text class="ylabel" x="{LEFT - 6}" y="{level + 4:.1f}">'
-            f"{escape(formatting.metric_value(metric, value, lang))}</text>"
+            f"{escape(shown(metric, value, lang))}</text>"
         )
     step = _minute_step(end - start)
-    first = -(-start // step) * step
-    tick = first
+    offset = clock.offset_ms(start)  # labels on the round minutes of the broadcast's clock
+    tick = -(-(start + offset) // step) * step - offset
     while tick <= end:
-        out.append(f'<text class="xlabel" x="{x(tick):.1f}" y="{HEIGHT - 6}">{clock(tick)}</text>')
+        out.append(f'<text class="xlabel" x="{x(tick):.1f}" y="{HEIGHT - 6}">{escape(clock.time(tick))}</text>')
         tick += step
+    for index, pin in enumerate(pins):
+        left, right = x(pin.start), x(pin.end)
+        width = max(right - left, 2)
+        out.append(
+            f'<g class="pinned pinned-{index % 2}"><rect x="{left:.1f}" y="{TOP - PIN_STRIP - 2}" '
+            f'width="{width:.1f}" height="{PIN_STRIP}"/><title>{escape(pin.label)}</title></g>'
+        )
+        if pin.product and width >= 7 * len(pin.product) + 8:  # the product's name where it fits
+            out.append(f'<text class="pin-name" x="{left + 3:.1f}" y="{TOP - PIN_STRIP - 4}">{escape(pin.product)}</text>')
     for band in bands:
         left, right = x(band.start), x(band.end)
         out.append(
@@ -113,13 +135,13 @@ def line_chart(
         level = y(target)
         out.append(
             f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{level:.1f}" y2="{level:.1f}">'
-            f"<title>{escape(formatting.metric_value(metric, target, lang))}</title></line>"
+            f"<title>{escape(shown(metric, target, lang))}</title></line>"
         )
     out.append(f'<path class="line" d="{_path(points, x, y)}"/>')
     if len(points) <= 360:
         for t, value in points:
             if value is not None:
-                label = f"{clock(t)} — {formatting.metric_value(metric, value, lang)}"
+                label = f"{clock.time(t)} — {shown(metric, value, lang)}"
                 out.append(
                     f'<circle class="point" cx="{x(t):.1f}" cy="{y(value):.1f}" r="2.5">'
                     f"<title>{escape(label)}</title></circle>"

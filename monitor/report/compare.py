@@ -16,7 +16,7 @@ from ..config import Benchmarks
 from ..console.text import clean
 from .history import PastSession
 from .session import RoomSession
-from .words import word
+from .words import shown, word
 
 #: Rows of the comparison table, funnel order.
 COMPARED = (
@@ -134,8 +134,8 @@ def comparison_text(comparison: Comparison, lang: str, clock) -> str:
     for row in comparison.rows:
         lines.append([
             word(row.metric, lang),
-            formatting.metric_value(row.metric, row.value, lang),
-            *(formatting.metric_value(row.metric, value, lang) for value in row.past),
+            shown(row.metric, row.value, lang),
+            *(shown(row.metric, value, lang) for value in row.past),
             signed_percent(row.change, lang),
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]

@@ -12,6 +12,7 @@ from ..alert_text import AlertWords
 from ..config import Config
 from ..sinks import alert_record
 from ..catalog import NAMES as METRIC_NAMES
+from . import products
 from .compare import Comparison, benchmark_rows
 from .run import Run
 from .session import MINUTE_COLUMNS
@@ -92,6 +93,7 @@ def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison])
             },
             "alerts": [alert_record(alert, words) for alert in session.alerts],
             "host_actions": [action.as_dict() for action in session.host_actions],
+            "products": products.records(session.products),
         }
         if run.imported is not None and session.room == run.imported.room:
             record["platform"] = run.imported.as_dict()  # TikTok's numbers and which headline values are theirs
@@ -102,6 +104,7 @@ def summary_record(run: Run, config: Config, comparisons: dict[str, Comparison])
     return {
         "source": run.source,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timezone": config.display.timezone,
         "window_s": config.engine.window_s,
         "tick_s": config.engine.tick_s,
         "events": summary.get("events", 0),

@@ -46,12 +46,13 @@ from feeds.seller_center import (
 from .. import formatting
 from ..config import Config
 from feeds.dead_letters import DeadLetterFile
+from .clock import Clock
 from .export import _iso
 from .history import History
 from .progress import ReadProgress
 from .run import Run, run_file
 from .session import HEADLINE, RoomSession
-from .words import word
+from .words import shown, word
 
 log = logging.getLogger("livemon.seller_center")
 
@@ -147,12 +148,13 @@ def _orders_run(path: Path, config: Config, room: str | None, session: str | Pat
     if live is not None:
         window = (live.start_ms, live.start_ms + live.duration_s * 1000 + MINUTE_MS)
         orders = [order for order in orders if window[0] < order.ts <= window[1]]
-        note = f"{Path(session).name}: Launched Time"
-        start = _marker(window[0] + 1, "live_start", note, name)  # 1 ms in: the first minute is the LIVE's own
-        end = _marker(window[1], "live_end", note + " + Duration + 1 min", name)
+        lives_file, lang = Path(session).name, config.lang
+        start = _marker(window[0] + 1, "live_start",  # 1 ms in: the first minute is the LIVE's own
+                        word("live_start_note", lang).format(file=lives_file), name)
+        end = _marker(window[1], "live_end", word("live_end_note", lang).format(file=lives_file), name)
     elif orders:
         window = (orders[0].ts, minute_end(orders[-1].ts))
-        end = _marker(window[1], "orders_end", f"{path.name}: end of the last order's minute", name)
+        end = _marker(window[1], "orders_end", word("orders_end_note", config.lang).format(file=path.name), name)
     else:
         window = None
     _warn(export.rejected + (lives.rejected if lives else []), lives.problems if lives else [])
@@ -297,11 +299,12 @@ def _warn(rejections: list, problems: list[str]) -> None:
 def _show(metric: str, value, lang: str) -> str:
     if value is not None and metric == "avg_price":
         return formatting.money(value, lang)
-    return formatting.metric_value(metric, value, lang)
+    return shown(metric, value, lang)
 
 
-def platform_html(imported: Imported, lang: str) -> str:
+def platform_html(imported: Imported, clock: Clock) -> str:
     """The section beside the tiles: TikTok's numbers and ours, and what the import left out."""
+    lang = clock.lang
     live = imported.live
     files = " · ".join(escape(name) for name in (imported.order_file, imported.session_file) if name)
     out = [f"<h3>{word('platform', lang)}</h3>", f'<p class="muted">{files} · {word("platform_note", lang)}</p>']
@@ -321,7 +324,7 @@ def platform_html(imported: Imported, lang: str) -> str:
     if imported.order_file:
         out.append(f'<p class="orders-read">{escape(_orders_line(imported, lang))}</p>')
     if len(imported.lives) > 1:
-        out.append(_lives_table(imported, lang))
+        out.append(_lives_table(imported, clock))
     return "\n".join(out)
 
 
@@ -336,9 +339,8 @@ def _orders_line(imported: Imported, lang: str) -> str:
     return " · ".join(parts)
 
 
-def _lives_table(imported: Imported, lang: str) -> str:
-    from .clock import when
-
+def _lives_table(imported: Imported, clock: Clock) -> str:
+    lang = clock.lang
     columns = ("duration_s", "entries", "ctr", "click_to_order", "orders", "gmv")
     heads = "".join(f"<th>{escape(word(metric, lang))}</th>" for metric in columns)
     out = [f'<table class="lives"><caption class="text">{word("lives_in_file", lang)}</caption>'
@@ -346,7 +348,7 @@ def _lives_table(imported: Imported, lang: str) -> str:
     for live in imported.lives:
         values = {"duration_s": live.duration_s, **live.values}
         cells = "".join(f"<td>{escape(_show(metric, values.get(metric), lang))}</td>" for metric in columns)
-        out.append(f'<tr><td class="text">{when(live.start_ms)}</td>{cells}</tr>')
+        out.append(f'<tr><td class="text">{clock.when(live.start_ms)}</td>{cells}</tr>')
     out.append("</table>")
     return "".join(out)
 

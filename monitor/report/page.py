@@ -2,7 +2,9 @@
 
 No script, no font, no CDN: styles and SVG charts are inline, so the file
 opens offline and prints. Every text that came from the feed or the config
-(room names, host notes, alert messages) is escaped.
+(room names, product ids, host notes, alert messages) is escaped. No id is
+shown as the code spells it: metrics by the catalogue's names, severities,
+rules and host actions by `monitor.words`, times on the broadcast's clock.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 from html import escape
 
 from .. import formatting
+from .. import words as names
 from ..alert_text import AlertWords
 from ..config import Config
 from ..rules import FIRING, RESOLVED
-from .charts import Band, Mark, line_chart
-from .clock import clock, clock_s, when, zone
+from . import products
+from .charts import Band, Mark, Pin, line_chart
+from .clock import Clock
 from .compare import Comparison, benchmark_rows, signed_percent
 from .imported import Imported, platform_html
 from .run import Run
-from .session import RoomSession
-from .words import word
+from .session import HostAction, RoomSession
+from .words import shown, skipped_reason, word
 
 #: Per-minute charts: (title key, metric).
 CHARTS = (
@@ -70,6 +74,8 @@ figure{margin:0}figcaption{font-weight:600;margin:6px 0 2px}
 .chart .line{fill:none;stroke:#3867d6;stroke-width:1.8}.chart .point{fill:#3867d6}
 .chart .alert-band{fill:#d93025;fill-opacity:.13}.chart .host-action{stroke:#8e44ad;stroke-dasharray:3 3}.chart .tick{stroke-dasharray:none;stroke-width:1.5}
 .chart .target{stroke:#13794b;stroke-dasharray:6 4}
+.chart .pinned-0 rect{fill:#7fb8a4}.chart .pinned-1 rect{fill:#b5d8cb}.chart .pin-name{font-size:11px;fill:#35695a}
+.products tr.other td:first-child{font-style:italic;color:#5d6678}.products .pin{color:#fff;background:#35695a;border-radius:3px;padding:0 5px;font-size:12px}
 .legend span{margin-right:14px;font-size:12px}.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
 .sev-critical{color:#b3261e;font-weight:600}.sev-warning{color:#a35c00}.sev-info{color:#5d6678}
 .ranked{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 16px}.ranked table{width:100%}.ranked td,.ranked th{padding:3px 6px}.ranked th{white-space:normal}
@@ -79,6 +85,7 @@ figure{margin:0}figcaption{font-weight:600;margin:6px 0 2px}
 
 def render(run: Run, config: Config, lang: str, comparisons: dict[str, Comparison]) -> str:
     first = run.sessions[0].start_ms if run.sessions else None
+    clock = Clock.of(config, lang)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -87,48 +94,53 @@ def render(run: Run, config: Config, lang: str, comparisons: dict[str, Compariso
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{escape(word('title', lang))}</h1>",
         f'<p class="muted">{escape(run.source)}'
-        + (f" · {word('times_in', lang)} {zone(first)}" if first is not None else "")
+        + (f" · {word('times_in', lang)} {escape(clock.zone_name(first))}" if first is not None else "")
         + f" · {escape(word('window_note', lang).format(window=config.engine.window_s))}</p>",
     ]
     for session in run.sessions:
-        parts.append(_room(session, config, lang, comparisons.get(session.room), run.imported))
+        parts.append(_room(session, config, clock, comparisons.get(session.room), run.imported))
     parts.append(_input(run, lang))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _room(session: RoomSession, config: Config, lang: str, comparison: Comparison | None,
+def _room(session: RoomSession, config: Config, clock: Clock, comparison: Comparison | None,
           imported: Imported | None = None) -> str:
+    lang = clock.lang
     imported = imported if imported is not None and imported.room == session.room else None
     out = [
         f'<section class="room" data-room="{escape(session.room)}">',
         f"<h2>{escape(session.room)}</h2>",
-        f'<p class="muted">{word("started", lang)} {when(session.start_ms)} · {word("ended", lang)} {when(session.end_ms)}'
-        f" · {formatting.seconds(session.headline['duration_s'], lang)}</p>",
+        f'<p class="muted">{word("started", lang)} {clock.when(session.start_ms)}'
+        f' · {word("ended", lang)} {clock.when(session.end_ms)}'
+        f" · {formatting.duration(session.headline['duration_s'], lang)}</p>",
         f"<h3>{word('kpis', lang)}</h3>",
         _tiles(session, config, lang, imported.tiktok if imported else frozenset()),
-        *([platform_html(imported, lang)] if imported else []),
+        *([platform_html(imported, clock)] if imported else []),
         f"<h3>{word('funnel', lang)}</h3>",
         _funnel(session, lang),
     ]
+    if session.minutes or session.products:  # a Live Analysis export alone knows no product
+        out += [f"<h3>{word('products', lang)}</h3>",
+                products.table_html(session.products, lang, config.engine.max_products)]
     benchmarks = benchmark_rows(session.headline, config.benchmarks)
     if benchmarks:
         out += [f"<h3>{word('benchmarks', lang)}</h3>", _benchmarks(benchmarks, lang)]
     if comparison is not None:
-        out += [f"<h3>{word('compare', lang)}</h3>", _comparison(comparison, lang)]
+        out += [f"<h3>{word('compare', lang)}</h3>", _comparison(comparison, clock)]
     if session.minutes:
-        out += [f"<h3>{word('per_minute', lang)}</h3>", _charts(session, config, lang)]
-        out += [f"<h3>{word('best_worst', lang)}</h3>", _ranked(session, lang)]
+        out += [f"<h3>{word('per_minute', lang)}</h3>", _charts(session, config, clock)]
+        out += [f"<h3>{word('best_worst', lang)}</h3>", _ranked(session, clock)]
     else:  # a session known only from its totals (a Live Analysis export)
         out += [f"<h3>{word('per_minute', lang)}</h3>", f'<p class="muted">{word("no_minutes", lang)}</p>']
-    out += [f"<h3>{word('alert_timeline', lang)}</h3>", _alerts(session, AlertWords(config.rules, lang))]
-    out += [f"<h3>{word('host_actions', lang)}</h3>", _actions(session, lang)]
+    out += [f"<h3>{word('alert_timeline', lang)}</h3>", _alerts(session, AlertWords(config.rules, lang), clock)]
+    out += [f"<h3>{word('host_actions', lang)}</h3>", _actions(session, clock)]
     out.append("</section>")
     return "\n".join(out)
 
 
 def _value(metric: str, value, lang: str) -> str:
-    return escape(formatting.metric_value(metric, value, lang))
+    return escape(shown(metric, value, lang))
 
 
 def _tiles(session: RoomSession, config: Config, lang: str, tiktok: frozenset[str] = frozenset()) -> str:
@@ -166,7 +178,7 @@ def _funnel(session: RoomSession, lang: str) -> str:
             f'<td class="text rate">{step}</td></tr>'
         )
     out.append(
-        f'<tr><td class="text">GMV</td><td>{_value("gmv", headline["gmv"], lang)}</td><td></td>'
+        f'<tr><td class="text">{escape(word("gmv", lang))}</td><td>{_value("gmv", headline["gmv"], lang)}</td><td></td>'
         f'<td class="text rate">{escape(word("aov", lang))} {_value("aov", headline["aov"], lang)}</td></tr>'
     )
     out.append("</table>")
@@ -191,11 +203,12 @@ def _benchmarks(rows, lang: str) -> str:
     return "".join(out)
 
 
-def _comparison(comparison: Comparison, lang: str) -> str:
+def _comparison(comparison: Comparison, clock: Clock) -> str:
+    lang = clock.lang
     if not comparison.past:
         return f'<p class="muted">{word("no_history", lang)}</p>'
     several = len(comparison.past) > 1
-    heads = "".join(f"<th>{when(p.start_ms)}</th>" for p in comparison.past)
+    heads = "".join(f"<th>{clock.when(p.start_ms)}</th>" for p in comparison.past)
     out = [
         '<table class="compare"><tr>'
         f'<th class="text">{word("metric", lang)}</th><th>{word("this_session", lang)}</th>{heads}'
@@ -211,7 +224,7 @@ def _comparison(comparison: Comparison, lang: str) -> str:
     return "".join(out)
 
 
-def _bands(session: RoomSession, words: AlertWords) -> dict[str, list[Band]]:
+def _bands(session: RoomSession, words: AlertWords, clock: Clock) -> dict[str, list[Band]]:
     """Each alert's firing span, by the metric it watched."""
     lang = words.lang
     bands: dict[str, list[Band]] = {}
@@ -219,7 +232,7 @@ def _bands(session: RoomSession, words: AlertWords) -> dict[str, list[Band]]:
     for alert in session.alerts:
         if alert.state == FIRING:
             open_[alert.rule] = (alert.t, alert.metric)
-            label = f"{clock_s(alert.t)} {alert.rule}: {words.message(alert)}"
+            label = f"{clock.time(alert.t)} {names.rule(alert.rule, words.rules, lang)}: {words.message(alert)}"
             bands.setdefault(alert.metric, []).append(Band(alert.t, session.end_ms, label))
         elif alert.state == RESOLVED and alert.rule in open_:
             started, metric = open_.pop(alert.rule)
@@ -227,21 +240,32 @@ def _bands(session: RoomSession, words: AlertWords) -> dict[str, list[Band]]:
             for index in range(len(spans) - 1, -1, -1):
                 if spans[index].start == started:
                     span = spans[index]
-                    spans[index] = Band(started, alert.t, f"{span.label} ({word('resolved', lang)} {clock_s(alert.t)})")
+                    spans[index] = Band(started, alert.t, f"{span.label} ({word('resolved', lang)} {clock.time(alert.t)})")
                     break
     return bands
 
 
-def _charts(session: RoomSession, config: Config, lang: str) -> str:
-    bands = _bands(session, AlertWords(config.rules, lang))
+def _action(action: HostAction, lang: str) -> str:
+    """A host action's name, and the product a pin names (plain text: escape it)."""
+    name = names.host_action(action.action, lang)
+    return f"{name} {action.product}" if action.product else name
+
+
+def _charts(session: RoomSession, config: Config, clock: Clock) -> str:
+    lang = clock.lang
+    bands = _bands(session, AlertWords(config.rules, lang), clock)
     charted = {metric for _, metric in CHARTS}
     elsewhere = [band for metric, spans in bands.items() if metric not in charted for band in spans]
-    marks = [Mark(action.t, f"{clock_s(action.t)} {action.action}: {action.note}") for action in session.host_actions]
+    marks = [Mark(action.t, f"{clock.time(action.t)} {_action(action, lang)}: {action.note}")
+             for action in session.host_actions]
+    pins = [Pin(period.start, period.end, period.product, products.period_label(period, clock))
+            for period in products.pinned_periods(session.host_actions, session.end_ms)]
     out = [
         '<p class="legend">'
         f'<span><i style="background:#d93025;opacity:.3"></i>{word("legend_alert", lang)}</span>'
         f'<span><i style="border-top:2px dashed #8e44ad;height:0"></i>{word("legend_action", lang)}</span>'
-        f'<span><i style="border-top:2px dashed #13794b;height:0"></i>{word("legend_target", lang)}</span></p>',
+        f'<span><i style="border-top:2px dashed #13794b;height:0"></i>{word("legend_target", lang)}</span>'
+        f'<span><i style="background:#7fb8a4;height:6px"></i>{word("legend_pinned", lang)}</span></p>',
         '<div class="charts">',
     ]
     for index, (title, metric) in enumerate(CHARTS):
@@ -251,15 +275,16 @@ def _charts(session: RoomSession, config: Config, lang: str) -> str:
         spans = bands.get(metric, []) + (elsewhere if index == 0 else [])  # the feed-silence alert goes on viewers
         out.append(
             f'<figure><figcaption>{escape(word(title, lang))}</figcaption>'
-            + line_chart(word(title, lang), metric, points, lang,
-                         target=config.benchmarks.target(metric), bands=spans, marks=marks)
+            + line_chart(word(title, lang), metric, points, clock,
+                         target=config.benchmarks.target(metric), bands=spans, marks=marks, pins=pins)
             + "</figure>"
         )
     out.append("</div>")
     return "\n".join(out)
 
 
-def _ranked(session: RoomSession, lang: str) -> str:
+def _ranked(session: RoomSession, clock: Clock) -> str:
+    lang = clock.lang
     rows = session.full_minutes()
     out = ['<div class="ranked">']
     for metric in RANKED:
@@ -271,14 +296,15 @@ def _ranked(session: RoomSession, lang: str) -> str:
                 f'<caption class="text">{word(side, lang)} {word("by", lang)} {escape(word(metric, lang))}</caption>'
                 f'<tr><th class="text">{word("time", lang)}</th><th>{escape(word(metric, lang))}</th>'
                 f'<th>{word("viewers", lang)}</th><th>{word("entries", lang)}</th><th>{word("orders", lang)}</th>'
-                f'<th>GMV</th><th class="text">{word("host_actions", lang)}</th></tr>'
+                f'<th>{escape(word("gmv", lang))}</th><th class="text">{word("host_actions", lang)}</th></tr>'
             )
             for row in chosen:
+                acted = "; ".join(_action(action, lang) for action in session.actions_in(row["minute"]))
                 out.append(
-                    f'<tr><td class="text">{clock(row["minute"])}</td><td>{_value(metric, row[metric], lang)}</td>'
+                    f'<tr><td class="text">{clock.time(row["minute"])}</td><td>{_value(metric, row[metric], lang)}</td>'
                     f'<td>{_value("viewers", row["viewers"], lang)}</td><td>{_value("entries", row["entries"], lang)}</td>'
                     f'<td>{_value("orders", row["orders"], lang)}</td><td>{_value("gmv", row["gmv"], lang)}</td>'
-                    f'<td class="text wrap">{escape(row["host_actions"])}</td></tr>'
+                    f'<td class="text wrap">{escape(acted)}</td></tr>'
                 )
             if not chosen:
                 out.append(f'<tr><td class="text" colspan="7">{word("none", lang)}</td></tr>')
@@ -287,7 +313,7 @@ def _ranked(session: RoomSession, lang: str) -> str:
     return "\n".join(out)
 
 
-def _alerts(session: RoomSession, words: AlertWords) -> str:
+def _alerts(session: RoomSession, words: AlertWords, clock: Clock) -> str:
     lang = words.lang
     if not session.alerts:
         return f'<p class="muted">{word("none", lang)}</p>'
@@ -305,12 +331,13 @@ def _alerts(session: RoomSession, words: AlertWords) -> str:
             advice = escape(words.message(alert))
         else:  # the firing row holds the advice; here, how long it lasted
             started = fired.pop(alert.rule, None)
-            lasted = "" if started is None else f" · {formatting.seconds((alert.t - started) / 1000, lang)}"
+            lasted = "" if started is None else f" · {formatting.duration((alert.t - started) / 1000, lang)}"
             advice = f'<span class="muted">{word("resolved", lang)}{lasted}</span>'
         out.append(
-            f'<tr class="{alert.state}"><td class="text">{clock_s(alert.t)}</td>'
-            f'<td class="text sev-{escape(alert.severity)}">{escape(alert.severity)}</td>'
-            f'<td class="text">{escape(alert.rule)}</td><td class="text">{word(alert.state, lang)}</td>'
+            f'<tr class="{alert.state}"><td class="text">{clock.time(alert.t)}</td>'
+            f'<td class="text sev-{escape(alert.severity)}">{escape(names.severity(alert.severity, lang))}</td>'
+            f'<td class="text">{escape(names.rule(alert.rule, words.rules, lang))}</td>'
+            f'<td class="text">{word(alert.state, lang)}</td>'
             f"<td>{_value(metric, alert.value, lang)}</td><td>{_value(metric, alert.baseline, lang)}</td>"
             f'<td class="text wrap">{advice}</td></tr>'
         )
@@ -318,7 +345,8 @@ def _alerts(session: RoomSession, words: AlertWords) -> str:
     return "".join(out)
 
 
-def _actions(session: RoomSession, lang: str) -> str:
+def _actions(session: RoomSession, clock: Clock) -> str:
+    lang = clock.lang
     if not session.host_actions:
         return f'<p class="muted">{word("none", lang)}</p>'
     out = [
@@ -327,7 +355,7 @@ def _actions(session: RoomSession, lang: str) -> str:
     ]
     for action in session.host_actions:
         out.append(
-            f'<tr><td class="text">{clock_s(action.t)}</td><td class="text">{escape(action.action)}</td>'
+            f'<tr><td class="text">{clock.time(action.t)}</td><td class="text">{escape(_action(action, lang))}</td>'
             f'<td class="text wrap">{escape(action.note)}</td></tr>'
         )
     out.append("</table>")
@@ -336,14 +364,17 @@ def _actions(session: RoomSession, lang: str) -> str:
 
 def _input(run: Run, lang: str) -> str:
     skipped = run.skipped
-    reasons = ", ".join(f"{escape(key)} {formatting.number(value, lang)}" for key, value in skipped.items() if key != "total")
+    reasons = ", ".join(f"{escape(skipped_reason(key, lang))} {formatting.number(value, lang)}"
+                        for key, value in skipped.items() if key != "total")
     rows = [
         (word("events", lang), formatting.number(run.summary.get("events", 0), lang)),
         (word("skipped", lang), formatting.number(skipped["total"], lang) + (f" ({reasons})" if reasons else "")),
     ]
     if run.filtered:
         rows.append((word("filtered", lang), formatting.number(run.filtered, lang)))
-    for warning in run.warnings:
-        rows.append((word("input_cut", lang), escape(warning)))
+    if run.summary.get("lost_events"):
+        rows.append((word("lost", lang), formatting.number(run.summary["lost_events"], lang)))
+    if run.warnings:
+        rows.append((word("input_cut", lang), escape(word("input_cut_note", lang))))
     cells = "".join(f'<tr><td class="text">{label}</td><td class="text">{value}</td></tr>' for label, value in rows)
     return f"<h2>{word('input', lang)}</h2><table class=\"input\">{cells}</table>"

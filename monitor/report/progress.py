@@ -2,6 +2,7 @@
 
 Only drawn when stderr is a terminal (a log file or CI gets no carriage
 returns), and at most ten times a second, so it costs nothing per event.
+In the report's language, like the rest of what `livemon report` prints.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import IO, Any
 
 from feeds.files import file_format
 
+from .. import formatting
+
 _WIDTH = 30
+#: reading, lines, rows
+_WORDS = {"id": ("membaca", "baris", "baris"), "en": ("reading", "lines", "rows")}
 
 
 def expected_size(path: str | Path) -> tuple[int | None, str]:
@@ -42,7 +47,9 @@ def expected_size(path: str | Path) -> tuple[int | None, str]:
 
 
 class ReadProgress:
-    def __init__(self, path: str | Path, stream: IO[str] | None = None, enabled: bool | None = None) -> None:
+    def __init__(self, path: str | Path, stream: IO[str] | None = None, enabled: bool | None = None,
+                 lang: str = "id") -> None:
+        self.lang = lang
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.total, self.unit = expected_size(path) if self.enabled else (None, "rows")
@@ -69,15 +76,17 @@ class ReadProgress:
             self.draw(now)
 
     def draw(self, now: float) -> None:
-        elapsed = now - self.started
-        count = f"{self.items:,} lines" if self.unit == "bytes" else f"{self.items:,} rows"
+        lang = self.lang
+        reading, lines, rows = _WORDS[lang]
+        elapsed = formatting.duration(now - self.started, lang)
+        count = f"{formatting.number(self.items, lang)} {lines if self.unit == 'bytes' else rows}"
         if self.total and self.done <= self.total:
             share = self.done / self.total
             filled = int(share * _WIDTH)
             bar = "#" * filled + "-" * (_WIDTH - filled)
-            text = f"reading [{bar}] {share * 100:3.0f}%  {count}  {elapsed:.0f}s"
+            text = f"{reading} [{bar}] {share * 100:3.0f}%  {count}  {elapsed}"
         else:
-            text = f"reading {count}  {elapsed:.0f}s"
+            text = f"{reading} {count}  {elapsed}"
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
 

@@ -89,7 +89,7 @@ def run_file(path: str | Path, config: Config, *, room: str | None = None, progr
     """
     path = Path(path)
     source = FileSource(path) if batches is None else None  # what is no recording is refused here, before the run
-    progress = progress or ReadProgress(path)
+    progress = progress or ReadProgress(path, lang=config.lang)
     engine = build_engine(config, room=room)
     collector = SessionCollector(config.engine.window_s, config.engine.tick_s)
     sinks: list[Sink] = [collector]

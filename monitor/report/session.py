@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from .. import catalog
 from ..catalog import COUNT_NAMES, NAMES as METRIC_NAMES
 from ..engine import Tick
+from ..events import Event
 from ..metrics import Snapshot
+from ..products import ProductLine
 from ..rules import FIRING, Alert
 from ..sinks import Sink
 
@@ -50,9 +52,11 @@ class HostAction:
     t: float  # the action's ts
     action: str
     note: str
+    product: str = ""  # the product a pin names ("" when it names none)
+    minute: int = 0  # the start of the minute row it landed in
 
     def as_dict(self) -> dict:
-        return {"t": self.t, "action": self.action, "note": self.note}
+        return {"t": self.t, "action": self.action, "note": self.note, "product": self.product}
 
 
 class Tally:
@@ -97,6 +101,11 @@ class RoomSession:
     host_actions: list[HostAction]
     totals: dict  # session sums of every count
     headline: dict = field(default_factory=dict)
+    products: tuple[ProductLine, ...] = ()  # each product at the last tick: session counts, the pin
+
+    def actions_in(self, minute: int) -> list[HostAction]:
+        """The host's actions of one minute row."""
+        return [action for action in self.host_actions if action.minute == minute]
 
     def full_minutes(self) -> list[dict]:
         """Rows of whole minutes inside the broadcast (fair to rank and compare)."""
@@ -153,7 +162,9 @@ class _RoomState:
             self.alerts.extend(alerts)
             self.minute_alerts += sum(alert.state == FIRING for alert in alerts)
 
-    def act(self, action: HostAction) -> None:
+    def act(self, event: Event) -> None:
+        action = HostAction(event.ts, event.action or "", event.note or "", event.product or "",
+                            self.minute_end - MINUTE_MS)
         self.actions.append(action)
         self.minute_actions.append(action.action)
 
@@ -179,6 +190,7 @@ class _RoomState:
         totals.update(self.distinct)
         session = RoomSession(
             self.room, first.first_ts, last.t, last.window_s, self.rows, self.alerts, self.actions, totals,
+            products=last.products,
         )
         session.headline = headline(session)
         return session
@@ -225,7 +237,7 @@ class SessionCollector(Sink):
                     state = rooms[snapshot.room] = _RoomState(snapshot.room)
                 state.take(snapshot, room_tick.alerts)
             for event in tick.host_actions:
-                rooms[event.room].act(HostAction(event.ts, event.action or "", event.note or ""))
+                rooms[event.room].act(event)
 
     def close(self, summary: dict) -> None:
         self.summary = summary

@@ -1,8 +1,13 @@
-"""Words of the report in Indonesian (default) and English; numbers go through `monitor.formatting`."""
+"""Words of the report in Indonesian (default) and English; numbers go through `monitor.formatting`.
+
+Only what the report alone says lives here: metric names come from the
+catalogue, severities, host actions, rule names and the "other" product line
+from `monitor.words`, alert words from `monitor.alert_text`.
+"""
 
 from __future__ import annotations
 
-from .. import catalog
+from .. import catalog, formatting
 
 _WORDS: dict[str, tuple[str, str]] = {
     # metric names come from the catalogue (monitor/catalog.py); headline numbers only the report has
@@ -35,7 +40,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "severity": ("Tingkat", "Severity"),
     "state": ("Status", "State"),
     "value": ("Nilai", "Value"),
-    "baseline": ("Dasar", "Baseline"),
+    "baseline": ("Biasanya", "Usual"),
     "advice": ("Yang disarankan", "Advised action"),
     "action": ("Aksi", "Action"),
     "note": ("Catatan", "Note"),
@@ -48,16 +53,20 @@ _WORDS: dict[str, tuple[str, str]] = {
     "missed": ("di bawah target", "below target"),
     "none": ("Tidak ada", "None"),
     "no_history": ("Belum ada siaran sebelumnya untuk dibandingkan", "No earlier broadcast to compare with"),
-    "events": ("Event diterima", "Events accepted"),
-    "skipped": ("Event dilewati", "Events skipped"),
-    "filtered": ("Event ruang lain", "Events of other rooms"),
+    "events": ("Data diterima", "Events accepted"),
+    "skipped": ("Data dilewati", "Events skipped"),
+    "filtered": ("Data ruang lain", "Events of other rooms"),
+    "lost": ("Hilang di feed saat terputus", "Lost by the feed while cut off"),
     "input_cut": ("Berkas terpotong", "File cut short"),
+    "input_cut_note": ("hanya bagian yang utuh yang dibaca (rinciannya di summary.json)",
+                       "only what was complete was read (details in summary.json)"),
     "times_in": ("Waktu dalam", "Times in"),
     "window_note": ("Nilai per menit: jendela {window} detik yang berakhir di akhir menit",
                     "Per-minute values: the {window}-second window ending at the minute's end"),
     "legend_alert": ("peringatan aktif", "alert firing"),
     "legend_action": ("aksi host", "host action"),
     "legend_target": ("target kategori", "category target"),
+    "legend_pinned": ("produk disematkan", "pinned product"),
     "step_rate": ("laju langkah", "step rate"),
     "saved": ("tersimpan di riwayat", "saved to history"),
     "report": ("laporan", "report"),
@@ -65,6 +74,19 @@ _WORDS: dict[str, tuple[str, str]] = {
     "room": ("Ruang", "Room"),
     "source": ("Sumber", "Source"),
     "ended": ("Selesai", "End"),
+    # products (the table, the pinned periods on the charts)
+    "products": ("Produk", "Products"),
+    "product": ("Produk", "Product"),
+    "pinned_time": ("Lama disematkan", "Time pinned"),
+    "pinned_end": ("disematkan saat siaran berakhir", "pinned when the broadcast ended"),
+    "pinned_period": ("{product} disematkan {start}–{end} ({lasted})", "{product} pinned {start}–{end} ({lasted})"),
+    "unnamed_product": ("produk tanpa nama", "unnamed product"),
+    "products_note": ("Nilai sepanjang sesi, urut menurut GMV.", "Session values, by GMV."),
+    "other_note": ("Baris «{other}» menghimpun produk di luar {cap} produk yang dihitung satu per satu "
+                   "(batasnya diatur di config.toml).",
+                   "The «{other}» line holds the products beyond the {cap} counted one by one "
+                   "(the limit is set in config.toml)."),
+    "top_products": ("Produk teratas (GMV)", "Top products (GMV)"),
     # Seller Center exports (monitor/report/imported.py): TikTok's values and the names only TikTok has
     "unique_viewers": ("Penonton unik", "Unique viewers"),
     "customers": ("Pembeli unik", "Unique customers"),
@@ -82,8 +104,29 @@ _WORDS: dict[str, tuple[str, str]] = {
     "outside_window": ("di luar siaran", "outside the broadcast"),
     "rejected": ("ditolak", "rejected"),
     "lives_in_file": ("Semua LIVE di berkas", "Every LIVE in the file"),
+    # the host actions an export's broadcast is marked with (their notes; TikTok's column names in English)
+    "live_start_note": ("awal LIVE menurut {file}", "{file}: Launched Time"),
+    "live_end_note": ("akhir LIVE menurut {file}, ditambah 1 menit pembulatan",
+                      "{file}: Launched Time + Duration + 1 min"),
+    "orders_end_note": ("akhir menit pesanan terakhir di {file}", "{file}: end of the last order's minute"),
     "no_minutes": ("Ekspor Live Analysis hanya berisi total per sesi, tanpa angka per menit.",
                    "The Live Analysis export holds totals per session, no per-minute numbers."),
+}
+
+
+#: Why an event is in no metric: the reason codes of events.md, and the clock's late and duplicate events.
+_SKIPPED: dict[str, tuple[str, str]] = {
+    "invalid_json": ("bukan JSON yang sah", "invalid JSON"),
+    "not_an_object": ("bukan objek JSON", "not a JSON object"),
+    "unknown_type": ("jenis tak dikenal", "unknown type"),
+    "missing_field": ("isian wajib tidak ada", "missing field"),
+    "bad_value": ("nilai tidak sah", "bad value"),
+    "bad_ts": ("waktu tidak sah", "bad timestamp"),
+    "too_large": ("terlalu besar", "too large"),
+    "binary_frame": ("pesan biner", "binary message"),
+    "too_many_rooms": ("ruang terlalu banyak", "too many rooms"),
+    "late": ("terlambat", "late"),
+    "duplicates": ("duplikat", "duplicates"),
 }
 
 
@@ -92,3 +135,19 @@ def word(key: str, lang: str) -> str:
     if pair is None:
         return catalog.label(key, lang)
     return pair[0] if lang == "id" else pair[1]
+
+
+def skipped_reason(key: str, lang: str) -> str:
+    """A key of `Run.skipped` (`rejected:bad_ts`, `late`, `duplicates`) as a reader says it."""
+    code = key.removeprefix("rejected:")
+    pair = _SKIPPED.get(code)
+    if pair is None:  # a reason this table does not know yet: readable, never an id with underscores
+        return code.replace("_", " ")
+    return pair[0] if lang == "id" else pair[1]
+
+
+def shown(metric: str, value: float | None, lang: str) -> str:
+    """A metric's value in the report; a span of time as people say it (`3 mnt 18 dtk`, `formatting.duration`)."""
+    if value is not None and catalog.unit(metric) == "seconds":
+        return formatting.duration(value, lang)
+    return formatting.metric_value(metric, value, lang)
