@@ -82,7 +82,7 @@ def product_rows(snapshot, lang: str) -> tuple[ProductRow, ...]:
         }
         cells = {
             "product": name,
-            "pinned": formatting.duration(line.pinned_s, lang) if line.pinned or line.pinned_s else "",
+            "pinned": formatting.duration(line.pinned_s, lang) if line.pinned or line.pinned_s >= 0.5 else "",
             "product_impressions": formatting.number(line.get("product_impressions") or 0, lang),
             "product_clicks": formatting.number(line.get("product_clicks") or 0, lang),
             "orders": formatting.number(line.get("orders") or 0, lang),

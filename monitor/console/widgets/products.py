@@ -21,7 +21,7 @@ PIN = "📌 "
 NUMBERS = frozenset({"product_impressions", "product_clicks", "ctr", "orders", "click_to_order", "gmv"})
 LAG_STYLE = "bold yellow"  # a laggard is a thing to do, not an alarm
 #: The least width of a column's cells (its heading may be wider).
-WIDTHS = {"product": 18, "pinned": 13, "product_impressions": 6, "product_clicks": 6, "ctr": 8, "orders": 6,
+WIDTHS = {"product": 22, "pinned": 13, "product_impressions": 6, "product_clicks": 6, "ctr": 8, "orders": 6,
           "click_to_order": 8, "gmv": 11}
 
 
@@ -78,6 +78,9 @@ class ProductPanel(Vertical):
         table.can_focus = False  # the alert list keeps the keys; the table scrolls with the mouse
         yield table
         yield Static(id="no-products")
+
+    def on_mount(self) -> None:
+        self._fill()  # what was set before the table was there
 
     def watch_rows(self) -> None:
         self._fill()
