@@ -110,6 +110,28 @@ async def test_the_panel_counts_the_window_marks_the_pin_and_the_laggards(tmp_pa
         assert formatting.percent(sum(c["clicks"] for c in counts.values()) / sum(c["views"] for c in counts.values()), lang) in title
 
 
+async def test_rows_given_before_the_panel_is_mounted_are_listed(tmp_path, shop):
+    """A room's products set while its pane mounts (a replay that ends at once, the desk) are listed, not left blank."""
+    from textual.app import App
+
+    app = make_app(tmp_path, shop, speed=None)
+    async with drive(app) as console:
+        await console.ended()
+        rows = panel(app).rows
+    assert rows
+
+    class Shelf(App):
+        def compose(self):
+            shelf = ProductPanel()
+            shelf.rows = rows
+            yield shelf
+
+    async with Shelf().run_test(size=(160, 20)) as pilot:
+        await pilot.pause()
+        table = pilot.app.query_one(ProductPanel).query_one(DataTable)
+        assert sorted(key.value for key in table.rows) == sorted(row.key for row in rows)
+
+
 async def test_a_product_name_from_the_feed_is_plain_text(tmp_path, shop):
     app = make_app(tmp_path, shop)
     async with drive(app) as console:

@@ -72,6 +72,7 @@ class ProductPanel(Vertical):
         self._shown_lang = ""
         self._order: list[str] = []
         self._name_cells: dict[str, Text] = {}  # product -> its name cell: how sorting finds the row
+        self._ready = False  # mounted (Textual says `is_mounted` only once every on_mount handler has returned)
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="products", cursor_type="none", zebra_stripes=True, header_height=2)
@@ -80,6 +81,7 @@ class ProductPanel(Vertical):
         yield Static(id="no-products")
 
     def on_mount(self) -> None:
+        self._ready = True
         self._fill()  # what was set before the table was there
 
     def watch_rows(self) -> None:
@@ -106,7 +108,7 @@ class ProductPanel(Vertical):
         return [table.coordinate_to_cell_key((index, 0))[0].value for index in range(table.row_count)]
 
     def _fill(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         table, lang = self.query_one(DataTable), self.lang
         if lang != self._shown_lang:
