@@ -15,6 +15,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "baseline": ("vs biasanya", "vs usual"),
     "usual": ("biasanya", "usual"),
     "threshold": ("ambang", "threshold"),
+    # the charts' legend
+    "legend_value": ("nilai", "value"),
+    "legend_usual": ("biasanya (dasar aturan)", "usual (the rule's baseline)"),
+    "legend_threshold": ("ambang aturan", "the rule's threshold"),
+    "legend_action": ("aksi host", "host action"),
+    "last_action": ("terakhir: {action}, {ago} lalu", "last: {action}, {ago} ago"),
     "minute_short": ("mnt", "min"),
     "small_sample": ("sampel kecil", "small sample"),
     "target": ("target", "target"),

@@ -277,15 +277,31 @@ def chart(room: RoomView, spec: Chart, rules: list[AlertRule], lang: str) -> Cha
         for action in room.actions
         if horizon <= action.ts <= now
     )
-    if usual_ys:
-        title += f" · ┈ {tr('usual', lang)}"
-    if thresholds:
-        title += f" · ─ {tr('threshold', lang)}"
-    if marks and spec.key == "viewers":  # the lines show when; the title says what was done last
-        x, action = marks[-1]
-        title += f" │ {action} {formatting.number(round(x), lang)} {tr('minute_short', lang)}"
     return ChartData(title, tuple(xs), tuple(ys), tuple(usual_xs), tuple(usual_ys), thresholds, marks,
                      yticks(ys + usual_ys + list(thresholds), lang))
+
+
+@dataclass(frozen=True, slots=True)
+class Legend:
+    """What the charts' lines are, once under all of them (a chart's own title keeps to its metric's name)."""
+
+    value: str
+    usual: str
+    threshold: str
+    action: str
+    last_action: str  # "sematkan produk, 8 mnt lalu" ("" when none in the last 30 minutes)
+
+
+def legend(room: RoomView, lang: str) -> Legend:
+    last = ""
+    if room.snapshot is not None:
+        now = room.snapshot.t
+        recent = [action for action in room.actions if now - room.history_ms <= action.ts <= now]
+        if recent:
+            ago = formatting.duration((now - recent[-1].ts) / 1000, lang)
+            last = tr("last_action", lang, action=words.host_action(recent[-1].action, lang), ago=ago)
+    return Legend(tr("legend_value", lang), tr("legend_usual", lang), tr("legend_threshold", lang),
+                  tr("legend_action", lang), last)
 
 
 def yticks(values: list[float], lang: str) -> tuple[tuple[float, str], ...]:

@@ -29,7 +29,7 @@ from ..product_view import JUDGED, product_rows
 from ..question_view import questions
 from ..state import Classify, RoomView
 from .alerts import ActionBanner, AlertList, MutedList
-from .charts import ChartGrid
+from .charts import ChartGrid, ChartLegend
 from .comments import CommentTicker
 from .funnel import FunnelView
 from .kpi import KpiGrid
@@ -39,6 +39,7 @@ from .questions import QuestionList
 COMMENT_LINES = 10
 
 CHARTS_MIN = (3 * 20, 2 * 6)  # three charts a row, two rows, each at least 20 x 6 to be read
+LEGEND_HEIGHT = 1  # the line under the charts saying what their lines are: shown when it fits too
 FUNNEL_MIN = (66, 8)  # its table: label, count, bar, the rate and its name
 ALERTS_MIN_HEIGHT = 5  # the alert list, always kept: `a` and `m` act on its selection
 QUESTIONS_MIN_HEIGHT = 5
@@ -60,6 +61,7 @@ class Parts:
     questions: bool = False
     products: bool = False
     products_height: int = 0
+    legend: bool = False
 
 
 def fitting_parts(width: int, height: int, *, products: int = 1, questions: bool = True) -> Parts:
@@ -80,11 +82,12 @@ def fitting_parts(width: int, height: int, *, products: int = 1, questions: bool
     left = int(width * LEFT_SHARE)
     funnel = settled and left >= FUNNEL_MIN[0] and upper >= FUNNEL_MIN[1]
     charts = funnel and left >= CHARTS_MIN[0] and upper >= CHARTS_MIN[1] + FUNNEL_MIN[1]
+    legend = charts and upper >= CHARTS_MIN[1] + LEGEND_HEIGHT + FUNNEL_MIN[1]
     asked = questions and settled and upper >= ALERTS_MIN_HEIGHT + QUESTIONS_MIN_HEIGHT
     comments = settled and (asked or not questions) and upper >= (
         ALERTS_MIN_HEIGHT + (QUESTIONS_MIN_HEIGHT if questions else 0) + COMMENTS_MIN_HEIGHT
     )
-    return Parts(charts, funnel, comments, asked, listed, band)
+    return Parts(charts, funnel, comments, asked, listed, band, legend)
 
 
 class LowerArea(Vertical):
@@ -113,6 +116,7 @@ class LowerArea(Vertical):
         max-height: 12;
     }
     LowerArea.-no-charts ChartGrid { display: none; }
+    LowerArea.-no-legend ChartLegend { display: none; }
     LowerArea.-no-funnel FunnelView { display: none; }
     LowerArea.-no-charts.-no-funnel #left { display: none; }
     LowerArea.-no-comments CommentTicker { display: none; }
@@ -128,6 +132,7 @@ class LowerArea(Vertical):
         with Horizontal(id="upper"):
             with Vertical(id="left"):
                 yield ChartGrid()
+                yield ChartLegend()
                 yield FunnelView()
             with Vertical(id="right"):
                 yield AlertList()
@@ -137,12 +142,18 @@ class LowerArea(Vertical):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
+        self.call_after_refresh(self.refit)
 
     def holds(self, *, products: int, topics: bool) -> None:
         """What the room has to show (how many products, whether topics are asked about): a change refits the parts."""
         if (products, topics) != (self.products, self.has_topics):
             self.products, self.has_topics = products, topics
-            self.fit(self.size.width, self.size.height)
+            self.refit()
+            self.call_after_refresh(self.refit)
+
+    def refit(self) -> None:
+        """Fit to the size as laid out now (again after the next refresh: a size met mid-layout may be passed)."""
+        self.fit(self.size.width, self.size.height)
 
     def fit(self, width: int, height: int) -> None:
         parts = fitting_parts(width, height, products=self.products, questions=self.has_topics)
@@ -150,6 +161,7 @@ class LowerArea(Vertical):
             return
         self.parts = parts
         self.set_class(not parts.charts, "-no-charts")
+        self.set_class(not parts.legend, "-no-legend")
         self.set_class(not parts.funnel, "-no-funnel")
         self.set_class(not parts.comments, "-no-comments")
         self.set_class(not parts.questions, "-no-questions")
@@ -242,6 +254,7 @@ class RoomDashboard(Vertical):
             return False
         self._chart_key = chart_key
         self.query_one(ChartGrid).show(tuple(view.chart(room, spec, rules, lang) for spec in view.CHARTS), tr("minute_short", lang))
+        self.query_one(ChartLegend).legend = view.legend(room, lang)
         return True
 
 
