@@ -119,8 +119,11 @@ def heading(column: str, lang: str) -> str:
 
 
 def two_lines(title: str) -> str:
-    """A heading on two lines, broken at the space that makes the longer line shortest ("Product\nviews")."""
-    spaces = [index for index, char in enumerate(title) if char == " "]
+    """A heading on two lines, broken at the space that makes the longer line shortest ("Product\nviews").
+
+    A name's part in brackets stays with it ("Klik→pesan (C_O)" is one name).
+    """
+    spaces = [index for index, char in enumerate(title) if char == " " and title[index + 1:index + 2] != "("]
     if not spaces:
         return title
     best = min(spaces, key=lambda index: max(index, len(title) - index - 1))
