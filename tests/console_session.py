@@ -208,6 +208,22 @@ class Console:
         await self.workers()
         await self.drawn(lambda frame: frame.position == app.sink.position)
 
+    async def settled(self, tries: int = 20) -> str:
+        """The screen once it stops changing (an SVG screenshot): two screenshots in a row alike.
+
+        A widget finishes some work when its queue runs empty (a DataTable measures
+        its rows on Idle), so one wait can catch it half-way on a loaded machine;
+        waiting until the screen is the same twice does not depend on timing.
+        """
+        app, previous = self.app, None
+        for _ in range(tries):
+            await self.pilot.wait_for_scheduled_animations()
+            svg = app.export_screenshot(title=app.title, simplify=True)
+            if svg == previous:
+                return svg
+            previous = svg
+        raise AssertionError(f"the screen kept changing over {tries} looks")
+
     async def ended(self):
         """The run has ended and its end is drawn."""
         return await self.drawn(lambda frame: frame.ended)
@@ -231,3 +247,58 @@ async def drive(app, size: tuple[int, int] = SIZE, **kwargs):
     app.animation_level = "none"
     async with app.run_test(size=size, message_hook=heard.hook, **kwargs) as pilot:
         yield Console(app, pilot, heard)
+
+
+# ---------------------------------------------------------------- what the screen says
+
+def svg_text(svg: str) -> str:
+    """The text of an SVG screenshot, without its markup."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def screen_text(app) -> str:
+    """The text on the screen now."""
+    return svg_text(app.export_screenshot())
+
+
+#: English words a screen in Indonesian must not show (the words of the English screens; feed text aside).
+ENGLISH = (
+    "Viewers", "Entries", "Retention", "Interaction", "Comments", "Orders", "Alerts", "Alert", "Funnel", "Products",
+    "Product", "Questions", "Pinned", "Advice", "Pause", "Paused", "Faster", "Slower", "Thresholds", "Threshold",
+    "Language", "Help", "Quit", "Overview", "Sort", "Open", "Back", "Close", "Cancel", "Save", "Discard", "palette",
+    "Theme", "Screenshot", "Keys", "space", "Search", "replay", "connected", "connecting", "elapsed", "events",
+    "rejected", "late", "acknowledged", "muted", "unmute", "firing", "resolved", "All clear", "usual", "Rule",
+    "Metric", "Kind", "Severity", "Enabled", "Room", "Time", "Worst", "sorted", "small sample", "per entry",
+    "yet", "PAUSED", "CRITICAL", "WARNING", "FIRING", "ended", "finished", "Report", "Not recorded", "waiting", "last", "room:",
+)
+
+
+def raw_ids(config) -> set[str]:
+    """The ids of the code no screen may show in Indonesian: rules, metrics, severities, host actions, the 'other' line."""
+    from monitor import catalog, products, words
+
+    ids = {rule.name for rule in config.rules}
+    ids |= {name for name in catalog.NAMES if "_" in name}
+    ids |= {catalog.TOPIC_PREFIX + topic.name for topic in config.questions.topics}
+    ids |= {name for name in words.HOST_ACTIONS if "_" in name} | {"critical", "warning", products.OTHER, "C_O"}
+    return ids
+
+
+def not_indonesian(app, text: str | None = None) -> list[str]:
+    """What an Indonesian screen shows that it must not: raw ids and English words (empty when clean).
+
+    `C_O` may stand only inside the catalogue's name of the metric ("Klik→pesan (C_O)"), the seller
+    guide's own abbreviation; the palette names the language switch in both languages on purpose.
+    """
+    import re
+
+    from monitor import catalog
+
+    text = screen_text(app) if text is None else text
+    text = text.replace(catalog.label("click_to_order", "id"), "").replace("Bahasa / Language", "")
+    found = [word for word in raw_ids(app.config) if re.search(rf"(?<![\w*]){re.escape(word)}(?![\w*])", text)]
+    found += [word for word in ENGLISH if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
+    return sorted(found)
