@@ -208,6 +208,13 @@ class TestOverview:
         assert await snap(app, (120, 32), setup)
 
 
+async def on_the_rules_cell(console: Console, rule: str, column: str) -> None:
+    """The thresholds screen open, its cursor on `rule`'s `column`."""
+    await console.press("t")
+    names = [each.name for each in console.app.config.rules]
+    console.app.screen.query_one(DataTable).move_cursor(row=names.index(rule), column=COLUMNS.index(column))
+
+
 class TestThresholds:
     @pytest.mark.parametrize("lang", LANGS)
     async def test_the_rules_in_words(self, snap, replay, lang):
@@ -224,10 +231,7 @@ class TestThresholds:
         app = replay(session_events(2), lang)
 
         async def setup(console: Console) -> None:
-            await console.press("t")
-            table = app.screen.query_one(DataTable)
-            names = [rule.name for rule in app.config.rules]
-            table.move_cursor(row=names.index("interaction_low"), column=COLUMNS.index("threshold"))
+            await on_the_rules_cell(console, "interaction_low", "threshold")
             await console.press("enter")
             editor = app.screen.query_one("#value", Input)
             editor.cursor_blink = False
@@ -267,10 +271,7 @@ class TestUnsaved:
         app = replay(session_events(2), lang)
 
         async def setup(console: Console) -> None:
-            await console.press("t")
-            table = app.screen.query_one(DataTable)
-            names = [rule.name for rule in app.config.rules]
-            table.move_cursor(row=names.index("retention_drop"), column=COLUMNS.index("enabled"))
+            await on_the_rules_cell(console, "retention_drop", "enabled")
             await console.press("space", "q")
             assert isinstance(app.screen, UnsavedScreen)
 
