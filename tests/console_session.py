@@ -1,22 +1,30 @@
-"""A small hand-made broadcast for the console tests (deterministic, seconds to build).
+"""A small hand-made broadcast for the console tests (deterministic, seconds to build), and how tests drive it.
 
 Viewers join at a steady rate and mostly stay; from `drop_at_min` on (until
 `recover_at_min`, if given), new viewers leave within half a minute, so the
 retention of the shipped rules drops (the `retention_drop` story of the
-seller guide) and, after the recovery, comes back.
+seller guide) and, after the recovery, comes back. `shelf` adds products
+with exact rates (views a second, CTR, C_O), so a product that lags the
+room's is known in advance.
+
+Tests wait on the console's own messages (`run_test(message_hook=...)`: the
+screens' Drawn frames, the app's config messages) and on its workers
+(`app.workers.wait_for_complete`), never on time: `drive()` opens a console
+that way, with animations off (`animation_level = "none"`: a tab's underline
+never caught half-way).
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import shutil
-import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import orjson
-
-from textual.widgets import TabbedContent, Tabs
-from textual.widgets._tabs import Underline
 
 from feeds.files import FileSource
 from monitor.config import DEFAULT_CONFIG, load_config
@@ -24,12 +32,27 @@ from monitor.config import DEFAULT_CONFIG, load_config
 T0 = 1_763_802_000_000  # 2025-11-22 09:00:00 UTC
 
 
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product on the shelf with exact rates: `views` product views a second, then `ctr` and `c_o`."""
+
+    name: str
+    views: int
+    ctr: float
+    c_o: float
+
+
 def session_events(minutes: int = 15, *, drop_at_min: float | None = None, recover_at_min: float | None = None,
                    rooms: tuple[str, ...] = ("toko-batik",),
-                   seed: int = 7, comments: tuple[str, ...] = ("merah kak", "hijau!", "berapa harganya?", "ready size M?")) -> list[dict]:
+                   seed: int = 7, comments: tuple[str, ...] = ("merah kak", "hijau!", "berapa harganya?", "ready size M?"),
+                   shelf: tuple[Product, ...] = (), pin_at_s: int = 120) -> list[dict]:
     rng = random.Random(seed)
+    shelf_rng = random.Random(seed + 1)  # the shelf's own draws: the rest of the session stays as it was without one
     events: list[dict] = []
     for room in rooms:
+        clicks = {product.name: 0.0 for product in shelf}  # fractional clicks and orders carried to the next second
+        orders = {product.name: 0.0 for product in shelf}
+        sold = 0
         online: dict[str, int] = {}  # user -> leave ts
         serial = 0
         for _ in range(300):  # the room is already warm when the recording starts
@@ -67,7 +90,25 @@ def session_events(minutes: int = 15, *, drop_at_min: float | None = None, recov
                     events.append({"type": "order", "ts": now + 6, "room": room, "product": "sku-1", "user": rng.choice(viewers),
                                    "amount": 129_000, "order_id": f"{room}-o{second}"})
             if second == 120:
-                events.append({"type": "host_action", "ts": now + 7, "room": room, "action": "pin_product", "note": "sku-1"})
+                events.append({"type": "host_action", "ts": now + 7, "room": room, "action": "pin_product", "note": "sku-1",
+                               "product": "sku-1"})
+            for product in shelf:
+                events.append({"type": "product_impression", "ts": now + 8, "room": room, "product": product.name,
+                               "count": product.views})
+                clicks[product.name] += product.views * product.ctr
+                while clicks[product.name] >= 1 and viewers:
+                    clicks[product.name] -= 1
+                    orders[product.name] += product.c_o
+                    events.append({"type": "product_click", "ts": now + 9, "room": room, "product": product.name,
+                                   "user": shelf_rng.choice(viewers)})
+                while orders[product.name] >= 1 and viewers:
+                    orders[product.name] -= 1
+                    sold += 1
+                    events.append({"type": "order", "ts": now + 10, "room": room, "product": product.name,
+                                   "user": shelf_rng.choice(viewers), "amount": 99_000, "order_id": f"{room}-shelf-{sold}"})
+            if shelf and second == pin_at_s:
+                events.append({"type": "host_action", "ts": now + 11, "room": room, "action": "pin_product",
+                               "note": shelf[0].name, "product": shelf[0].name})
     events.sort(key=lambda event: event["ts"])
     return events
 
@@ -78,6 +119,9 @@ def write_session(path: Path, events: list[dict]) -> Path:
 
 
 # ---------------------------------------------------------------- app helpers
+
+SIZE = (160, 48)
+
 
 def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, lang: str | None = None, app_class=None,
              **kwargs):
@@ -97,8 +141,99 @@ def make_app(tmp_path: Path, events: list[dict], *, speed: float | None = 1.0, l
     return (app_class or LivemonApp)(config, source=source, speed=speed, config_path=config_path, **kwargs)
 
 
+class Heard:
+    """The console's own messages as they arrive (a `run_test(message_hook=...)`), to wait on."""
+
+    PATIENCE_S = 60.0  # a guard against a test that would otherwise hang; nothing is measured by it
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self._arrived = asyncio.Event()
+
+    def hook(self, message) -> None:
+        if type(message).__module__.startswith("monitor."):
+            self.messages.append(message)
+            self._arrived.set()
+
+    async def wait_for(self, kind: type, predicate: Callable = lambda message: True, *, since: int = 0):
+        """The first message of `kind` at or after index `since` for which `predicate` holds (waiting for it)."""
+
+        async def arrival():
+            index = since
+            while True:
+                for message in self.messages[index:]:
+                    if isinstance(message, kind) and predicate(message):
+                        return message
+                index = len(self.messages)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        return await asyncio.wait_for(arrival(), self.PATIENCE_S)
+
+
+class Console:
+    """A running console (Pilot) and what it said (Heard)."""
+
+    def __init__(self, app, pilot, heard: Heard) -> None:
+        self.app, self.pilot, self.heard = app, pilot, heard
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await self.pilot.pause()
+
+    async def workers(self) -> None:
+        """Every worker but the pipeline's done (a seek's rebuild, the file's span, a save, a reload)."""
+        await self.pilot.pause()  # a worker just asked for has started
+        app = self.app
+        others = [worker for worker in app.workers if worker.group != "pipeline"]
+        if others:  # (an empty list would mean every worker, the pipeline's too)
+            await app.workers.wait_for_complete(others)
+
+    async def drawn(self, predicate: Callable = lambda frame: True, *, since: int = 0):
+        """The next complete frame of the current sink that satisfies `predicate`, then the screen settled."""
+        from monitor.console.messages import Drawn
+
+        app = self.app
+        frame = await self.heard.wait_for(
+            Drawn, lambda m: m.complete and m.sink == id(app.sink) and m.lang == app.lang and predicate(m), since=since)
+        await self.pilot.wait_for_scheduled_animations()
+        return frame
+
+    async def seek(self, t: float) -> None:
+        """Stop the replay at event time `t`, drawn (charts included): a fixed position for assertions and snapshots."""
+        app = self.app
+        if not app.paused:
+            app.toggle_pause()
+        app.seek_to(t)
+        await self.workers()
+        await self.drawn(lambda frame: frame.position == app.sink.position)
+
+    async def settled(self, tries: int = 20) -> str:
+        """The screen once it stops changing (an SVG screenshot): two screenshots in a row alike.
+
+        A widget finishes some work when its queue runs empty (a DataTable measures
+        its rows on Idle), so one wait can catch it half-way on a loaded machine;
+        waiting until the screen is the same twice does not depend on timing.
+        """
+        app, previous = self.app, None
+        for _ in range(tries):
+            await self.pilot.wait_for_scheduled_animations()
+            svg = app.export_screenshot(title=app.title, simplify=True)
+            if svg == previous:
+                return svg
+            previous = svg
+        raise AssertionError(f"the screen kept changing over {tries} looks")
+
+    async def ended(self):
+        """The run has ended and its end is drawn."""
+        return await self.drawn(lambda frame: frame.ended)
+
+
 async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
-    """Let the app run until `predicate()` holds (the pipeline and seeks run on their own)."""
+    """Let the app run until `predicate()` holds (polling: kept for tests/test_nats_console.py; the console's own
+    tests wait on its messages and workers through `drive`)."""
+    import time
+
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -106,33 +241,64 @@ async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
         await pilot.pause(0.02)
 
 
-async def seek_paused(pilot, app, t: float) -> None:
-    """Stop the replay at event time `t`, drawn (charts included): a fixed position for assertions and snapshots."""
-    from monitor.console.widgets.room import RoomDashboard
-
-    if not app.paused:
-        app.toggle_pause()
-    app.seek_to(t)
-    await wait_for(pilot, lambda: app.seek_target is None and app.sink.position is not None)
-    await wait_for(pilot, lambda: app.span is not None)
-
-    def drawn() -> bool:
-        app.screen.redraw(force=True)
-        room = app.screen.active_room
-        pane = app.screen.query_one(TabbedContent).active_pane
-        return room is not None and pane.query_one(RoomDashboard).charts_show(room, app.lang)
-
-    await wait_for(pilot, drawn)
-    await wait_for(pilot, lambda: tab_underlined(app))
-    await pilot.pause()
+@asynccontextmanager
+async def drive(app, size: tuple[int, int] = SIZE, **kwargs):
+    heard = Heard()
+    app.animation_level = "none"
+    async with app.run_test(size=size, message_hook=heard.hook, **kwargs) as pilot:
+        yield Console(app, pilot, heard)
 
 
-def tab_underlined(app) -> bool:
-    """The active room's tab is underlined where it is: its label changes (● on an alert) slide the line."""
-    tabs = app.screen.query_one(Tabs)
-    tab = tabs.active_tab
-    if tab is None:
-        return True
-    underline = tabs.query_one(Underline)
-    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
-    return end > start and (underline.highlight_start, underline.highlight_end) == (start, end)
+# ---------------------------------------------------------------- what the screen says
+
+def svg_text(svg: str) -> str:
+    """The text of an SVG screenshot, without its markup."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def screen_text(app) -> str:
+    """The text on the screen now."""
+    return svg_text(app.export_screenshot())
+
+
+#: English words a screen in Indonesian must not show (the words of the English screens; feed text aside).
+ENGLISH = (
+    "Viewers", "Entries", "Retention", "Interaction", "Comments", "Orders", "Alerts", "Alert", "Funnel", "Products",
+    "Product", "Questions", "Pinned", "Advice", "Pause", "Paused", "Faster", "Slower", "Thresholds", "Threshold",
+    "Language", "Help", "Quit", "Overview", "Sort", "Open", "Back", "Close", "Cancel", "Save", "Discard", "palette",
+    "Theme", "Screenshot", "Keys", "space", "Search", "replay", "connected", "connecting", "elapsed", "events",
+    "rejected", "late", "acknowledged", "muted", "unmute", "firing", "resolved", "All clear", "usual", "Rule",
+    "Metric", "Kind", "Severity", "Enabled", "Room", "Time", "Worst", "sorted", "small sample", "per entry",
+    "yet", "PAUSED", "CRITICAL", "WARNING", "FIRING", "ended", "finished", "Report", "Not recorded", "waiting", "last", "room:",
+)
+
+
+def raw_ids(config) -> set[str]:
+    """The ids of the code no screen may show in Indonesian: rules, metrics, severities, host actions, the 'other' line."""
+    from monitor import catalog, products, words
+
+    ids = {rule.name for rule in config.rules}
+    ids |= {name for name in catalog.NAMES if "_" in name}
+    ids |= {catalog.TOPIC_PREFIX + topic.name for topic in config.questions.topics}
+    ids |= {name for name in words.HOST_ACTIONS if "_" in name} | {"critical", "warning", products.OTHER, "C_O"}
+    return ids
+
+
+def not_indonesian(app, text: str | None = None) -> list[str]:
+    """What an Indonesian screen shows that it must not: raw ids and English words (empty when clean).
+
+    `C_O` may stand only inside the catalogue's name of the metric ("Klik→pesan (C_O)"), the seller
+    guide's own abbreviation; the palette names the language switch in both languages on purpose.
+    """
+    import re
+
+    from monitor import catalog
+
+    text = screen_text(app) if text is None else text
+    text = text.replace(catalog.label("click_to_order", "id"), "").replace("Bahasa / Language", "")
+    found = [word for word in raw_ids(app.config) if re.search(rf"(?<![\w*]){re.escape(word)}(?![\w*])", text)]
+    found += [word for word in ENGLISH if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
+    return sorted(found)

@@ -23,9 +23,10 @@ from monitor.console.widgets.alerts import ActionBanner, AlertList, MutedList
 from monitor.console.widgets.kpi import KpiTile
 from monitor.engine import Engine
 
-from .console_session import T0, make_app, seek_paused, session_events, wait_for
+from monitor.console.messages import AssistantCalled
 
-SIZE = (160, 48)
+from .console_session import T0, drive, make_app, session_events
+
 SECOND = 1000
 RETENTION_FIRES, VIEWERS_FIRES, VIEWERS_RESOLVES, RETENTION_RESOLVES = (T0 + s * SECOND for s in (583, 590, 819, 821))
 
@@ -68,11 +69,11 @@ def kpi(app, key: str) -> KpiTile:
     return app.screen.query_one(f"#kpi-{key}", KpiTile)
 
 
-async def select(pilot, app, rule: str) -> None:
-    alerts = app.screen.query_one(AlertList)
+async def select(console, rule: str) -> None:
+    alerts = console.app.screen.query_one(AlertList)
     alerts.focus()
     alerts.highlighted = [row.rule for row in alerts.rows].index(rule)
-    await pilot.pause()
+    await console.pilot.pause()
 
 
 @pytest.mark.parametrize("lang, one_acked, two_one_acked, clear", [
@@ -81,15 +82,14 @@ async def select(pilot, app, rule: str) -> None:
 ])
 async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recovering, lang, one_acked, two_one_acked, clear):
     app = make_app(tmp_path, recovering, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES + 2 * SECOND)
+    async with drive(app) as console:
+        await console.seek(RETENTION_FIRES + 2 * SECOND)
         banner = app.screen.query_one(ActionBanner)
         assert banner.banner.rule == "retention_drop" and not banner.banner.acknowledged
         assert kpi(app, "retention").has_class("-alerting") and not kpi(app, "retention").has_class("-acknowledged")
         assert kpi(app, "retention").border_title.startswith("⚠")
-        await select(pilot, app, "retention_drop")
-        await pilot.press("a")
-        await pilot.pause()
+        await select(console, "retention_drop")
+        await console.press("a")
         # acknowledged is not gone: still in the banner, with its action, said to be acknowledged
         assert banner.banner.rule == "retention_drop" and banner.banner.acknowledged
         text = banner_text(app)
@@ -100,13 +100,13 @@ async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recoverin
         assert tile.has_class("-alerting") and tile.has_class("-acknowledged")
         assert not kpi(app, "viewers").has_class("-alerting")
         # a second alert comes: it takes the banner, the first is still counted and its tile still marked
-        await seek_paused(pilot, app, VIEWERS_FIRES + 60 * SECOND)
+        await console.seek(VIEWERS_FIRES + 60 * SECOND)
         assert banner.banner.rule == "viewers_drop" and not banner.banner.acknowledged
         assert two_one_acked in banner_text(app)
         assert kpi(app, "retention").has_class("-acknowledged") and kpi(app, "retention").has_class("-alerting")
         assert kpi(app, "viewers").has_class("-alerting") and kpi(app, "viewers").has_class("-alert-warning")
         # resolved: only now do the banner and the tiles let go
-        await seek_paused(pilot, app, RETENTION_RESOLVES + SECOND)
+        await console.seek(RETENTION_RESOLVES + SECOND)
         assert banner.banner is None and clear in banner_text(app)
         assert not kpi(app, "retention").has_class("-alerting") and not kpi(app, "viewers").has_class("-alerting")
         assert kpi(app, "retention").border_title == ("Retensi" if lang == "id" else "Retention")
@@ -114,37 +114,35 @@ async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recoverin
 
 async def test_muted_rules_are_listed_counting_down_and_u_unmutes(tmp_path, recovering):
     app = make_app(tmp_path, recovering, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES + 2 * SECOND)
+    async with drive(app, notifications=True) as console:
+        await console.seek(RETENTION_FIRES + 2 * SECOND)
         muted = app.screen.query_one(MutedList)
         assert not muted.display  # nothing muted: no list
         assert app.screen.active_bindings["u"].binding.description == "Unmute"
-        await select(pilot, app, "retention_drop")
-        await pilot.press("m")
-        await pilot.pause()
+        await select(console, "retention_drop")
+        await console.press("m")
         assert muted.display and [row.rule for row in muted.rows] == ["retention_drop"]
         row = muted.rows[0]
-        assert row.left == "10m 00s" and row.firing and row.metric == "Retention"
+        assert row.left == "10 min" and row.firing and row.metric == "Retention" and row.name == "Retention down"
         shown = muted.get_option_at_index(0).prompt.plain
-        assert "retention_drop" in shown and "muted, 10m 00s left" in shown and "still firing" in shown
+        assert "Retention down" in shown and "muted, 10 min left" in shown and "still firing" in shown
+        assert "retention_drop" not in shown  # the rule's name, never its id
+        assert any("Retention down muted for 10 minutes" in str(toast.render()) for toast in app.screen.query("Toast"))
         # the only firing alert is muted: the banner does not claim all is clear
         assert app.screen.query_one(ActionBanner).banner is None
         assert "1 firing but muted" in banner_text(app) and "All clear" not in banner_text(app)
         assert kpi(app, "retention").has_class("-acknowledged")  # marked, dimmer
         # the time left is event time: a minute later it says a minute less
-        await pilot.press("right")
-        await wait_for(pilot, lambda: app.seek_target is None)
-        await seek_paused(pilot, app, app.sink.position)
-        assert muted.rows[0].left == "9m 00s"
-        await pilot.press("u")
-        await pilot.pause()
+        await console.press("right")
+        await console.workers()
+        await console.drawn(lambda frame: frame.position == RETENTION_FIRES + 62 * SECOND)
+        assert muted.rows[0].left == "9 min"
+        await console.press("u")
         assert not app.sink.rooms["toko-batik"].is_muted("retention_drop")
         assert not muted.display and muted.rows == ()
         assert app.screen.query_one(ActionBanner).banner.rule in ("retention_drop", "viewers_drop")
-        await pilot.press("u")  # nothing left to unmute: said, not an error
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
+        await console.press("u")  # nothing left to unmute: said, not an error
+        await console.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = [str(cell) for cell in app.screen.query_one("#keys").content.columns[0].cells]
         assert "m" in keys and "u" in keys
@@ -152,28 +150,33 @@ async def test_muted_rules_are_listed_counting_down_and_u_unmutes(tmp_path, reco
 
 async def test_a_new_critical_alert_rings_once_and_nothing_else_rings(tmp_path, recovering):
     app = make_app(tmp_path, recovering, app_class=BellCounter)
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES - 3 * SECOND)
+    async with drive(app) as console:
+        await console.seek(RETENTION_FIRES - 3 * SECOND)
         assert app.bells == 0
-        await pilot.press("plus", "plus", "plus", "space")  # 10x from here
-        room = lambda: app.sink.rooms["toko-batik"]  # noqa: E731
-        await wait_for(pilot, lambda: "viewers_drop" in room().firing)  # the critical one fired before it
-        await wait_for(pilot, lambda: app.bells == 1)
-        await pilot.press("space")
+        mark = len(console.heard.messages)
+        await console.press("plus", "plus", "plus", "space")  # 10x from here
+        called = await console.heard.wait_for(AssistantCalled, since=mark)
+        assert called.rule == "retention_drop" and called.rang and app.bells == 1
+        await console.drawn(lambda frame: frame.position >= VIEWERS_FIRES)  # the warning fired after it
+        await console.press("space")
+        room = app.sink.rooms["toko-batik"]
+        assert "viewers_drop" in room.firing
         for _ in range(5):  # redraws and later looks do not ring again; neither does the warning
             app.screen.redraw(force=True)
             app._call_attention()
         assert app.bells == 1
         # a seek rebuilds past alerts without ringing; a resolve does not ring
-        await seek_paused(pilot, app, RETENTION_RESOLVES - 3 * SECOND)
-        assert "retention_drop" in room().firing
+        await console.seek(RETENTION_RESOLVES - 3 * SECOND)
+        assert "retention_drop" in app.sink.rooms["toko-batik"].firing
         app._call_attention()
         assert app.bells == 1
-        await pilot.press("space")
-        await wait_for(pilot, lambda: not room().firing)
-        await pilot.press("space")
+        await console.press("space")
+        await console.drawn(lambda frame: frame.position >= RETENTION_RESOLVES)
+        await console.press("space")
+        assert not app.sink.rooms["toko-batik"].firing
         app._call_attention()
         assert app.bells == 1
+        assert [m for m in console.heard.messages if isinstance(m, AssistantCalled)] == [called]
 
 
 async def test_the_bell_stays_silent_when_turned_off(tmp_path, recovering):
@@ -182,10 +185,11 @@ async def test_the_bell_stays_silent_when_turned_off(tmp_path, recovering):
     (tmp_path / "config.toml").write_text(text.replace("bell = true", "bell = false"), encoding="utf-8")
     app = make_app(tmp_path, recovering, app_class=BellCounter)
     assert app.config.console.bell is False
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES - 2 * SECOND)
-        await pilot.press("plus", "plus", "plus", "space")
-        await wait_for(pilot, lambda: app.sink.criticals == 1)
+    async with drive(app) as console:
+        await console.seek(RETENTION_FIRES - 2 * SECOND)
+        await console.press("plus", "plus", "plus", "space")
+        called = await console.heard.wait_for(AssistantCalled)
+        assert not called.rang and app.sink.criticals == 1
         app._call_attention()
         assert app.bells == 0
 
@@ -215,14 +219,17 @@ async def test_desktop_notification_without_viewer_text(tmp_path, monkeypatch, r
                        "user": "VIEWER-NAME", "text": "VIEWER-TEXT <b>x</b> $(reboot)"})
     events.sort(key=lambda event: event["ts"])
     app = make_app(tmp_path, events, lang="en", app_class=BellCounter)
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES - 2 * SECOND)
-        await pilot.press("plus", "plus", "plus", "space")
-        await wait_for(pilot, lambda: log.exists() and "type 'red' or 'green'" in log.read_text())
-        await pilot.press("space")
+    async with drive(app) as console:
+        await console.seek(RETENTION_FIRES - 2 * SECOND)
+        await console.press("plus", "plus", "plus", "space")
+        called = await console.heard.wait_for(AssistantCalled)
+        await console.press("space")
+        assert called.notified
+        await console.workers()  # the notifier has run
         lines = log.read_text().splitlines()
+        assert "type 'red' or 'green'" in log.read_text()
         assert "--urgency=critical" in lines and "--app-name=livemon" in lines
-        assert "livemon · CRITICAL · toko-batik" in lines
+        assert "livemon · critical · toko-batik" in lines
         assert any(line.startswith("Retention down") for line in lines)
         assert "VIEWER" not in log.read_text()
         assert app.bells == 1  # the bell rings beside it
@@ -233,8 +240,9 @@ async def test_no_notifier_on_the_path_is_no_error(tmp_path, monkeypatch, recove
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace("desktop_notify = false", "desktop_notify = true")
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     app = make_app(tmp_path, recovering, app_class=BellCounter)
-    async with app.run_test(size=SIZE) as pilot:
-        await seek_paused(pilot, app, RETENTION_FIRES - 2 * SECOND)
-        await pilot.press("plus", "plus", "plus", "space")
-        await wait_for(pilot, lambda: app.bells == 1)
+    async with drive(app) as console:
+        await console.seek(RETENTION_FIRES - 2 * SECOND)
+        await console.press("plus", "plus", "plus", "space")
+        called = await console.heard.wait_for(AssistantCalled)
+        assert app.bells == 1 and not called.notified
         assert app.is_running and app._notifier is None

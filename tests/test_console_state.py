@@ -7,7 +7,8 @@ import pytest
 
 from monitor.alert_text import AlertWords
 from monitor.config import DEFAULT_CONFIG, load_config
-from monitor.engine import Engine
+from monitor.runs import build_engine
+from monitor import formatting
 from monitor.console import view
 from monitor.console.replay import SPEEDS, rebuild, step_speed, time_span
 from monitor.events import parse_input
@@ -25,8 +26,8 @@ def config():
 
 
 def run_all(config, events, room=None):
-    """The straight replay: every event through one engine into one sink."""
-    engine = Engine(config, room=room)
+    """The straight replay: every event through one engine (as the console builds it) into one sink."""
+    engine = build_engine(config, room=room, shown_baselines=view.SHOWN_BASELINES)
     sink = ConsoleSink(room=room)
     for event in events:
         items = parse_message(orjson.dumps(event))
@@ -124,26 +125,67 @@ def test_readings_format_per_language(config):
     assert indonesian["viewers"].label == "Penonton" and english["viewers"].label == "Viewers"
 
 
-def test_trend_compares_with_the_baseline(config):
-    _, sink = run_all(config, session_events(12, drop_at_min=6))
+def test_trend_compares_with_the_rules_own_baseline(config):
+    engine, sink = run_all(config, session_events(12, drop_at_min=6))
     room = sink.rooms["toko-batik"]
     retention = next(r for r in view.readings(room, config.rules, "en") if r.key == "retention")
-    assert retention.tone == "down" and retention.trend.startswith("▼")
+    assert retention.tone == "down" and retention.trend.startswith("▼") and retention.trend.endswith("vs usual")
+    # "vs usual" is what the retention rule judges against, nothing of the console's own
+    usual = engine.room_alerts["toko-batik"].usual()["retention"]
+    value = room.snapshot.metric("retention")
+    assert room.usual["retention"] == usual
+    assert retention.trend == f"▼ {formatting.percent(abs(value - usual) / usual, 'en')} vs usual"
+    assert not hasattr(view, "baseline")  # the console's own median of samples is gone
 
 
-def test_funnel_steps_and_rates(config):
+def test_per_minute_tiles_scale_the_usual_window_count_like_the_value(config):
+    slow = config.model_copy(update={"engine": config.engine.model_copy(update={"window_s": 120})})
+    _, sink = run_all(slow, session_events(14))
+    room = sink.rooms["toko-batik"]
+    entries = next(r for r in view.readings(room, slow.rules, "en") if r.key == "entries_per_min")
+    assert entries.label == "Entries/min" and room.snapshot.window_s == 120
+    value = room.snapshot.metric("entries") * 60 / 120
+    usual = room.usual["entries"] * 60 / 120
+    assert entries.value == formatting.number(value, "en") or entries.value == formatting.number(value, "en", 1)
+    change = (value - usual) / abs(usual)
+    assert formatting.percent(abs(change), "en") in entries.trend
+
+
+def test_funnel_rates_read_as_rates(config):
     _, sink = run_all(config, session_events(3))
-    steps = view.funnel(sink.rooms["toko-batik"], "en")
+    room = sink.rooms["toko-batik"]
+    steps = view.funnel(room, "en")
     assert [s.label for s in steps] == ["Live impressions", "Entries", "Product views", "Product clicks", "Orders"]
-    assert steps[0].rate == "" and steps[1].rate == "16.7%"  # 120 entries / 720 impressions a minute
+    snapshot = room.snapshot
+    assert steps[0].rate == ""
+    assert steps[1].rate == f"{formatting.percent(snapshot.metric('access_rate'), 'en')} Access rate" == "16.7% Access rate"
+    # product views per entry is no share: 240 views / 120 entries reads "2.0 per entry", never "200%"
+    assert steps[2].rate == "2.0 per entry" and "%" not in steps[2].rate
+    assert steps[3].rate == f"{formatting.percent(snapshot.metric('ctr'), 'en')} Product CTR"
+    assert steps[4].rate == f"{formatting.percent(snapshot.metric('click_to_order'), 'en')} Click→order (C_O)"
+    assert view.funnel(room, "id")[2].rate == "2,0 per masuk"
     assert steps[0].share == 1.0 and all(0 < s.share <= 1 for s in steps)
 
 
-def test_chart_marks_host_actions(config):
+def test_charts_draw_the_rules_baseline_threshold_and_the_host_actions_by_name(config):
     _, sink = run_all(config, session_events(5))
-    data = view.chart(sink.rooms["toko-batik"], view.CHARTS[0], "id")
-    assert data.marks and data.marks[0][1] == "pin_product"
-    assert -30 <= min(data.xs) and max(data.xs) == 0
+    room = sink.rooms["toko-batik"]
+    viewers = view.chart(room, view.CHARTS[0], config.rules, "id")
+    assert viewers.marks and viewers.marks[0][1] == "sematkan produk"  # words.host_action, never pin_product
+    assert viewers.title == "Penonton"  # a chart's title is its metric's name; the legend says what the lines are
+    legend = view.legend(room, "id")
+    assert legend.last_action == f"terakhir: sematkan produk, {formatting.duration((room.t - room.actions[-1].ts) / 1000, 'id')} lalu"
+    assert -30 <= min(viewers.xs) and max(viewers.xs) == 0
+    # viewers_drop / viewer_spike judge against a baseline: drawn as it went, where the engine had one
+    assert viewers.usual_ys and viewers.thresholds == ()
+    samples = {round((t - room.t) / 60000, 3): usual.get("viewers") for t, _, usual in room.samples}
+    assert all(samples[x] == y for x, y in zip(viewers.usual_xs, viewers.usual_ys))
+    # interaction_low is a threshold rule: its line lies at 4%
+    interaction = view.chart(room, view.CHARTS[2], config.rules, "en")
+    assert 4.0 in interaction.thresholds and interaction.title == "Interaction (%)"
+    # the tick labels are written the language's way
+    labels = [label for _, label in view.yticks([0.5, 1.25], "id")]
+    assert labels[0] == "0,50" and "," in labels[1] and all("." not in label for label in labels)
 
 
 # ---------------------------------------------------------------- alerts in the room view
@@ -153,12 +195,12 @@ def test_banner_ack_and_mute(config):
     _, sink = run_all(config, session_events(11, drop_at_min=8))
     room = sink.rooms["toko-batik"]
     rules = {rule.name: rule for rule in config.rules}
-    banner = view.banner(room, rules, "en")
-    assert banner.rule == "retention_drop" and banner.severity == "critical"
+    banner = view.banner(room, rules, "en", "Asia/Jakarta")
+    assert banner.rule == "retention_drop" and banner.severity == "critical" and banner.name == "Retention down"
     assert banner.action == "ask for comments: type 'red' or 'green'"
     assert room.worst() == "critical"
     room.ack(room.firing["retention_drop"])
-    assert view.banner(room, rules, "en").rule != "retention_drop"
+    assert view.banner(room, rules, "en", "UTC").rule != "retention_drop"
     room.mute("retention_drop")
     assert "retention_drop" not in [e.alert.rule for e in room.active()]
     assert room.worst() == "warning"  # viewers_drop is still firing
@@ -168,11 +210,17 @@ def test_alert_rows_follow_the_language(config):
     _, sink = run_all(config, session_events(11, drop_at_min=8))
     room = sink.rooms["toko-batik"]
     rules = {rule.name: rule for rule in config.rules}
-    assert view.alert_rows(room, rules, "id")[-1].message.startswith("Retensi turun")
-    assert view.alert_rows(room, rules, "en")[-1].message.startswith("Retention down")
+    assert view.alert_rows(room, rules, "id", "Asia/Jakarta")[-1].message.startswith("Retensi turun")
+    assert view.alert_rows(room, rules, "en", "Asia/Jakarta")[-1].message.startswith("Retention down")
     # the words are what the headless writer puts beside the same alerts (firing and resolved alike)
     words = AlertWords(config.rules, "id")
-    assert [row.message for row in view.alert_rows(room, rules, "id")] == [words.message(entry.alert) for entry in room.alerts]
+    rows = view.alert_rows(room, rules, "id", "Asia/Jakarta")
+    assert [row.message for row in rows] == [words.message(entry.alert) for entry in room.alerts]
+    # times on the broadcast's clock: WIB is UTC+7 and Indonesian writes the time with dots
+    first = room.alerts[-1].alert.t
+    assert rows[-1].time == formatting.clock_time(first, "Asia/Jakarta", "id")
+    assert view.alert_rows(room, rules, "en", "UTC")[-1].time == formatting.clock_time(first, "UTC", "en")
+    assert rows[-1].name == "Retensi turun" and "_" not in rows[-1].name
 
 
 # ---------------------------------------------------------------- replay
@@ -225,14 +273,20 @@ def test_edit_rule_validates_like_the_config(config):
     rules = edit_rule(config, "retention_drop", "change_pct", "30", "en")
     assert next(r for r in rules if r.name == "retention_drop").change_pct == 30
     assert next(r for r in edit_rule(config, "interaction_low", "threshold", "0,05", "id") if r.name == "interaction_low").threshold == 0.05
-    with pytest.raises(EditError, match="change_pct: must be > 0"):
+    with pytest.raises(EditError, match="Change %: must be more than 0"):
         edit_rule(config, "retention_drop", "change_pct", "-5", "en")
+    with pytest.raises(EditError, match="Perubahan %: harus lebih dari 0"):
+        edit_rule(config, "retention_drop", "change_pct", "-5", "id")
     with pytest.raises(EditError, match="not a number"):
         edit_rule(config, "retention_drop", "for_s", "soon", "en")
-    with pytest.raises(EditError, match="threshold is not used by a 'drop' rule"):
+    with pytest.raises(EditError, match="Threshold is not used by a 'drops below usual' rule"):
         edit_rule(config, "retention_drop", "threshold", "1", "en")
-    with pytest.raises(EditError, match="for_s"):
+    with pytest.raises(EditError, match="Hold \\(s\\): a feed-stops rule needs more than 0 seconds"):
         edit_rule(config, "feed_stale", "for_s", "0", "en")  # a stale rule needs for_s > 0
+    with pytest.raises(EditError, match="Ambang: Retensi berupa pecahan 0 sampai 1"):
+        edit_rule(config.model_copy(update={"rules": [rule.model_copy(update={"kind": "below", "threshold": 0.2})
+                                                      if rule.name == "retention_drop" else rule for rule in config.rules]}),
+                  "retention_drop", "threshold", "1,5", "id")
 
 
 def test_save_keeps_comments_and_layout(tmp_path, config):

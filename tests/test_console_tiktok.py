@@ -13,18 +13,15 @@ from feeds.recorder import Recorder
 from feeds.tiktok import TikTokSource
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.console.app import LivemonApp
-from monitor.console.widgets.header import StatusHeader
+from monitor.console.messages import Drawn
+from monitor.console.widgets.header import EndSummary, StatusHeader
 
-from .console_session import wait_for
+from .console_session import drive
 from .test_feeds_tiktok import connections
 from .tiktok_frames import T0, broadcast
 from .tiktok_standin import Script, StandIn, point_library_at
 
-SIZE = (160, 48)
-
-
 def header(app) -> str:
-    app.screen.redraw(force=True)
     return StatusHeader.render_header(app.screen.query_one(StatusHeader).header).plain
 
 
@@ -52,24 +49,29 @@ async def test_waiting_for_the_host_then_the_broadcast_then_its_end_and_report(t
         source = TikTokSource("@toko.batik", sleep=gate.sleep)
         app = LivemonApp(load_config(DEFAULT_CONFIG), source=source, speed=None, live=True,
                          config_path=tmp_path / "config.toml", sinks=[Recorder(recording)])
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await wait_for(pilot, lambda: app.sink.status == "offline")
-            await pilot.pause()
+        async with drive(app, notifications=True) as console:
+            await console.heard.wait_for(Drawn, lambda frame: frame.status == "offline")
             assert "menunggu siaran dimulai" in header(app) and "tiktok:@toko.batik" in header(app)
-            await pilot.press("l")
+            await console.press("l")
+            await console.heard.wait_for(Drawn, lambda frame: frame.status == "offline" and frame.lang == "en")
             assert "waiting for the broadcast to start" in header(app)
             assert gate.waits == [45.0]
             gate.opened.set()
-            await wait_for(pilot, lambda: app.sink.status == "ended" and toasts(app), timeout=30)
+            await console.ended()
+            await console.pilot.pause()
             assert "the broadcast ended" in header(app)
             [toast] = toasts(app)
-            assert f"livemon report {shlex.quote(str(recording))}" in toast
+            command = f"livemon report {shlex.quote(str(recording))}"
+            assert command in toast
+            end = str(app.screen.query_one(EndSummary).content)
+            assert "The broadcast ended" in end and f"Report: {command}" in end  # the summary says it too
             room = app.sink.rooms["toko.batik"]
             assert room.snapshot.values["comments"] == 8 and room.snapshot.values["viewers"] == 47
             assert [action.action for action in room.actions] == ["pin_product"]
             assert "[b]spill[/b] kak" in [comment.text for comment in room.comments]  # markup inert, escape gone
-            await pilot.press("l")
-            assert "siaran berakhir" in header(app)
+            await console.press("l")
+            await console.drawn()
+            assert "siaran berakhir" in header(app) and "Laporan: livemon report" in str(app.screen.query_one(EndSummary).content)
 
 
 async def test_an_age_restricted_room_says_what_to_set_in_the_header(tmp_path, monkeypatch):
@@ -78,9 +80,9 @@ async def test_an_age_restricted_room_says_what_to_set_in_the_header(tmp_path, m
         source = TikTokSource("toko.batik", sleep=Gate().sleep)
         app = LivemonApp(load_config(DEFAULT_CONFIG), source=source, speed=None, live=True,
                          config_path=tmp_path / "config.toml")
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await wait_for(pilot, lambda: app.sink.status == "error", timeout=30)
-            await pilot.pause()
+        async with drive(app, notifications=True) as console:
+            await console.heard.wait_for(Drawn, lambda frame: frame.status == "error")
+            await console.pilot.pause()
             assert "galat: siaran ini dibatasi usia: isi LIVEMON_TIKTOK_SESSIONID" in header(app)
             assert toasts(app) == []
 
@@ -92,8 +94,9 @@ async def test_the_console_replays_a_tiktok_recording(tmp_path):
 
     app = LivemonApp(load_config(DEFAULT_CONFIG), source=FileSource(FIXTURE), speed=None,
                      config_path=tmp_path / "config.toml")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.sink.status == "ended" and app.span is not None, timeout=30)
+    async with drive(app) as console:
+        await console.ended()
+        await console.workers()  # the file's span
         room = app.sink.rooms["toko.batik"]
         assert {key: room.snapshot.values[key] for key in EXPECTED["last"]} == EXPECTED["last"]
         assert [action.note for action in room.actions] == ["Batik tulis Solo"]

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from feeds.recorder import Recorder
 
+from .. import words
 from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, load_config
 from ..engine import Engine
 from ..runs import build_engine
@@ -32,7 +33,7 @@ from ..sinks import Sink
 from . import view
 from .bindings import localize_bindings
 from .i18n import LANGS, tr
-from .messages import ConfigInvalid, ConfigReloaded, RulesEdited, RulesSaved
+from .messages import AssistantCalled, ConfigInvalid, ConfigReloaded, RulesEdited, RulesSaved
 from .notify import find_notifier, notification, send
 from .replay import Rebuilt, rebuild, step_speed, time_span
 from .rules_edit import save_rules, save_target
@@ -40,7 +41,7 @@ from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .screens.thresholds import ThresholdsScreen
 from .screens.unsaved import UnsavedScreen
-from .state import ConsoleSink
+from .state import Classify, ConsoleSink, RoomView
 
 log = logging.getLogger("livemon.console")
 
@@ -85,6 +86,7 @@ class LivemonApp(App[None]):
         self.speed = None if live else speed
         self.room_filter = room
         self.live = live
+        self.config_named = config_path is not None and Path(config_path) != Path("config.toml")  # said in the report command
         self.config_path = save_target(config_path)  # the user's file: watched, and where saves go
         self.saved_rules = list(config.rules)  # the rules as the file has them: discarding edits goes back here
         self._after_save: Callable[[], None] | None = None  # what waits for a save (leaving, quitting)
@@ -136,17 +138,45 @@ class LivemonApp(App[None]):
             if pipeline is self.pipeline:
                 self.sink.on_status("error", str(error)[:80])
             return
-        if pipeline is self.pipeline and self.live:
-            self._live_ended()
+        if pipeline is self.pipeline:
+            self._run_ended()
 
-    def _live_ended(self) -> None:
-        """A live source ended: say why it gave up (a message key), or offer the report of the recording."""
-        failure = getattr(self.source, "failure", None)
+    def _run_ended(self) -> None:
+        """The run ended: a live source says why it gave up (a message key); else the report to make is offered."""
+        failure = getattr(self.source, "failure", None) if self.live else None
         if failure:
             self.sink.on_status("error", failure)
-        elif self.recording is not None:
-            command = f"livemon report {shlex.quote(str(self.recording))}"
-            self.notify(tr("report_hint", self.lang, command=command), timeout=3600, markup=False)
+            return
+        command = self.report_command()
+        if command is not None:
+            self.notify(tr("report_hint" if self.live else "replay_report_hint", self.lang, command=command),
+                        timeout=3600, markup=False)
+
+    # ------------------------------------------------------------ what the screens read
+
+    @property
+    def timezone(self) -> str:
+        """The broadcast's time zone (`[display] timezone`): every clock time on screen is read there."""
+        return self.config.display.timezone
+
+    @property
+    def classify(self) -> Classify | None:
+        """The running engine's question classifier (None without topics): the list shows what it counts."""
+        return getattr(self.engine, "classify", None)
+
+    def report_command(self) -> str | None:
+        """The exact `livemon report` command for this run: its recording (live) or its file (replay); None without."""
+        path = self.recording if self.live else self.replay_path
+        if path is None:
+            return None
+        parts = ["livemon", "report", str(path)]
+        if self.config_named:
+            parts += ["--config", str(self.config_path)]
+        return shlex.join(parts)
+
+    def end_summary(self, room: RoomView | None) -> tuple[str, ...]:
+        """The end of the run summed up for `room` (empty while it goes on)."""
+        return view.end_summary(room, self.sink.summary, self.report_command(), self.live, self.lang)
 
     @work(thread=True, exclusive=True, group="span")
     def _scan_span(self) -> None:
@@ -224,11 +254,14 @@ class LivemonApp(App[None]):
         self._heard = sink.criticals
         if self.config.console.bell:
             self.bell()
-        if self._notifier is not None and sink.latest_critical is not None:
-            room, entry = sink.latest_critical
+        room, entry = sink.latest_critical or (None, None)
+        notified = self._notifier is not None and entry is not None
+        if notified:
             text = view.message(entry, {rule.name: rule for rule in self.config.rules}, self.lang)
-            title = f"livemon · {tr(entry.alert.severity, self.lang)} · {room}"
+            title = f"livemon · {words.severity(entry.alert.severity, self.lang)} · {room}"
             self.run_worker(send(notification(self._notifier, title, text)), group="notify")
+        self.post_message(AssistantCalled(room, entry.alert.rule if entry else None, rang=self.config.console.bell,
+                                          notified=notified))
 
     # ------------------------------------------------------------ rules and config
 
@@ -375,11 +408,35 @@ class LivemonApp(App[None]):
             self.push_screen(screen())
 
     def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
+        """The palette in the language shown; replay commands only on a replay; the screenshot says where it went."""
         lang = self.lang
-        english = lang == "en"
-        yield SystemCommand("Pause / resume" if english else "Jeda / lanjut", tr("replay", lang), self.toggle_pause)
-        yield SystemCommand("Faster" if english else "Lebih cepat", "+", lambda: self.change_speed(1))
-        yield SystemCommand("Slower" if english else "Lebih lambat", "-", lambda: self.change_speed(-1))
-        yield SystemCommand(tr("thresholds", lang), "t", self.action_thresholds)
+        if self.replay_path is not None:
+            yield SystemCommand(tr("cmd_pause", lang), tr("cmd_pause_help", lang), self.toggle_pause)
+            yield SystemCommand(tr("cmd_faster", lang), "+", lambda: self.change_speed(1))
+            yield SystemCommand(tr("cmd_slower", lang), "-", lambda: self.change_speed(-1))
+        if self.check_action("thresholds", ()) is not False:
+            yield SystemCommand(tr("thresholds", lang), "t", self.action_thresholds)
+        yield SystemCommand(tr("cmd_overview", lang), "o", self.action_overview)
         yield SystemCommand("Bahasa / Language", "l", self.action_toggle_lang)
+        yield SystemCommand(tr("help", lang), "?", self.action_help)
+        yield SystemCommand(tr("cmd_theme", lang), tr("cmd_theme_help", lang), self.action_change_theme)
+        yield SystemCommand(tr("cmd_screenshot", lang), tr("cmd_screenshot_help", lang, path=str(Path.cwd())),
+                            lambda: self.set_timer(0.1, self.save_screenshot_here))
+        yield SystemCommand(tr("quit", lang), "q", self.action_quit)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search field asking in the language shown."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette_search", self.lang), id="--command-palette"))
+
+    def save_screenshot_here(self) -> Path | None:
+        """An SVG of the screen into the working directory (not the Downloads folder); the notice says where."""
+        try:
+            path = Path(self.save_screenshot(path=str(Path.cwd()))).resolve()
+        except OSError as error:
+            self.notify(tr("screenshot_failed", self.lang, error=error.strerror or str(error)), severity="error")
+            return None
+        self.notify(tr("screenshot_saved", self.lang, path=str(path)), markup=False, timeout=10)
+        return path

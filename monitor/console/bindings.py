@@ -10,14 +10,19 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
-from .i18n import ACTIONS, action_label
+from .i18n import ACTIONS, KEY_NAMES, action_label, key_name
 
 
 def localize_bindings(node: DOMNode, lang: str) -> None:
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [
-            replace(binding, description=action_label(binding.action, lang)) if binding.action.removeprefix("app.") in ACTIONS else binding
-            for binding in bindings
-        ]
+        table[key] = [_localized(binding, key, lang) for binding in bindings]
     node.refresh_bindings()
+
+
+def _localized(binding, key: str, lang: str):
+    if binding.action.removeprefix("app.") in ACTIONS:
+        binding = replace(binding, description=action_label(binding.action, lang))
+    if key in KEY_NAMES:
+        binding = replace(binding, key_display=key_name(key, lang))
+    return binding

@@ -3,14 +3,16 @@
 No engine runs here: the workers computed every snapshot and alert, and the
 records they published (the headless JSON of cli.md) are turned back into the
 ticks the console's sink takes, so the dashboard of a room looks exactly as
-it does on a replay. The overview of every room comes first; Enter opens a
-room's dashboard, Escape comes back.
+it does on a replay. The per-product lines come from the `products` records
+(once a minute of event time) and stay with the room's snapshots until the
+next one, so the product panel works here too. The overview of every room
+comes first; Enter opens a room's dashboard, Escape comes back.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from textual.binding import Binding
@@ -19,6 +21,7 @@ from textual.screen import Screen
 from .. import catalog
 from ..config import Config
 from ..engine import RoomTick, Tick
+from ..products import COUNTERS as PRODUCT_COUNTERS, ProductLine
 from ..rules import Alert
 from .app import ATTENTION_HZ, LivemonApp
 from .bindings import localize_bindings
@@ -37,9 +40,16 @@ class PublishedSnapshot:
     t: int
     window_s: int
     values: dict[str, Any]
+    products: tuple[ProductLine, ...] = field(default=())  # from the room's latest products record
 
     def metric(self, name: str) -> Any:
         return self.values.get(name)
+
+    @property
+    def topics(self) -> dict[str, int]:
+        """Questions per topic in the window, from the record's `questions_<topic>` values."""
+        prefix = catalog.TOPIC_PREFIX
+        return {name[len(prefix):]: value for name, value in self.values.items() if name.startswith(prefix)}
 
     def denominator(self, metric: str) -> float | None:
         """A rate's sample size; one the record does not carry (the retention cohort) was judged by the worker."""
@@ -51,19 +61,48 @@ class PublishedSnapshot:
         return math.inf if self.values.get(metric) is not None else 0
 
 
+def _count(value: Any) -> float:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else 0
+
+
+def product_lines(items: Any) -> tuple[ProductLine, ...]:
+    """The products of a products record (ProductLine.as_dict each) back into lines; a malformed item is left out."""
+    lines = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("product"), str):
+            continue
+        session = item.get("session") if isinstance(item.get("session"), dict) else {}
+        lines.append(ProductLine(
+            item["product"],
+            tuple(_count(item.get(name)) for name in PRODUCT_COUNTERS),
+            tuple(_count(session.get(name)) for name in PRODUCT_COUNTERS),
+            item.get("pinned") is True,
+            float(_count(item.get("pinned_s"))),
+        ))
+    return tuple(lines)
+
+
 class RecordTicks:
-    """Records of one or many rooms -> ticks, keeping each room's newest snapshot for its alerts."""
+    """Records of one or many rooms -> ticks, keeping each room's newest snapshot for its alerts and products."""
 
     def __init__(self) -> None:
         self.latest: dict[str, PublishedSnapshot] = {}
+        self.products: dict[str, tuple[ProductLine, ...]] = {}  # room -> its latest products record's lines
 
     def ticks(self, records: Iterable[dict[str, Any]]) -> list[Tick]:
         out: list[Tick] = []
         for record in records:
             kind = record.get("kind")
-            if kind == "metrics":
+            if kind == "products":
+                lines = product_lines(record.get("products"))
+                self.products[record["room"]] = lines
+                snapshot = self.latest.get(record["room"])
+                if snapshot is not None and snapshot.t == record.get("t"):
+                    snapshot.products = lines  # the record of the tick just taken: its panel shows them at once
+            elif kind == "metrics":
                 values = {key: value for key, value in record.items() if key not in _NOT_VALUES}
-                snapshot = PublishedSnapshot(record["room"], record["t"], record["window_s"], values)
+                snapshot = PublishedSnapshot(record["room"], record["t"], record["window_s"], values,
+                                             self.products.get(record["room"], ()))
                 self.latest[snapshot.room] = snapshot
                 out.append(Tick(snapshot.t, [RoomTick(snapshot, [])]))
             elif kind == "alert":

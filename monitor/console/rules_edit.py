@@ -21,6 +21,7 @@ import tomlkit
 from pydantic import ValidationError
 from tomlkit.items import AoT
 
+from .. import catalog
 from ..config import DEFAULT_CONFIG, AlertRule, Config, ConfigError, parse_config, rule_ref
 from .i18n import tr
 
@@ -55,17 +56,27 @@ def parse_number(text: str, lang: str) -> float:
     return value
 
 
+def field_name(field: str, lang: str) -> str:
+    """A rule key as the thresholds screen names it ("Perubahan %" for change_pct)."""
+    return tr(f"field_{field}", lang)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """What a rule kind does, in words ("turun dari biasanya" for drop)."""
+    return tr(f"kind_{kind}", lang)
+
+
 def edit_rule(config: Config, name: str, field: str, value: object, lang: str) -> list[AlertRule]:
-    """The rules with one key of one rule changed, validated; raises EditError."""
+    """The rules with one key of one rule changed, validated; raises EditError in the language shown."""
     if field not in EDITABLE:
-        raise EditError(field)
+        raise EditError(tr("editable", lang, fields=", ".join(field_name(key, lang) for key in EDITABLE)))
     rules = [rule.model_dump() for rule in config.rules]
     index = next((i for i, rule in enumerate(rules) if rule["name"] == name), None)
     if index is None:
         raise EditError(name)
     kind = rules[index]["kind"]
     if kind not in USED_BY[field]:
-        raise EditError(tr("not_used", lang, field=field, kind=kind))
+        raise EditError(tr("not_used", lang, field=field_name(field, lang), kind=kind_name(kind, lang)))
     if field != "enabled" and isinstance(value, str):
         value = parse_number(value, lang)
     rules[index][field] = value
@@ -74,8 +85,51 @@ def edit_rule(config: Config, name: str, field: str, value: object, lang: str) -
         checked = parse_config({"rules": rules, "questions": config.questions.model_dump()}, name)
     except ConfigError as error:
         ref = rule_ref(name, index)  # the message starts with the rule's name already
-        raise EditError(str(error).replace(f"{ref}: ", "").replace(f"{ref}.", "")) from None
+        said = str(error).replace(f"{ref}: ", "").replace(f"{ref}.", "")
+        raise EditError(why(rules[index], field, lang) or said) from None
     return checked.rules
+
+
+def why(rule: dict, field: str, lang: str) -> str:
+    """The config's refusal of an edited key in the language shown ("" when it is not about that key).
+
+    The config decides what is wrong (and says it in English for check-config);
+    this only finds the words: pydantic's bound on the key, or which of the
+    rule's own checks the value failed.
+    """
+    try:
+        AlertRule.model_validate(rule)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+    else:
+        return ""
+    heading = field_name(field, lang)
+    bound = {key: f"{value:g}" if isinstance(value, float) else value for key, value in (first.get("ctx") or {}).items()}
+    phrase = {"greater_than": ("must_gt", "gt"), "greater_than_equal": ("must_ge", "ge"), "less_than": ("must_lt", "lt")}
+    if first["type"] in phrase and tuple(first["loc"]) == (field,):
+        key, limit = phrase[first["type"]]
+        return f"{heading}: {tr(key, lang, bound=bound.get(limit, ''))}"
+    value, kind, metric = rule.get(field), rule.get("kind"), rule.get("metric", "")
+    label = catalog.label(metric, lang)
+    if field == "threshold" and isinstance(value, (int, float)):
+        if getattr(catalog.BY_NAME.get(metric), "fraction", False) and not 0 <= value <= 1:
+            return f"{heading}: {tr('bad_fraction', lang, metric=label, value=shown(value, lang))}"
+        if value < 0:
+            return f"{heading}: {tr('must_ge', lang, bound=0)}"
+        return f"{heading}: {tr('never_fires', lang, kind=kind_name(kind, lang), value=shown(value, lang))}"
+    if field == "change_pct" and kind == "drop":
+        return f"{heading}: {tr('drop_never_fires', lang, value=shown(value, lang))}"
+    if field == "for_s" and kind == "stale":
+        return f"{heading}: {tr('stale_needs_for', lang)}"
+    return ""
+
+
+def shown(value: object, lang: str) -> str:
+    """A rule's number as the thresholds screen writes it: `0,04` in Indonesian, `0.04` in English."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "–" if value is None else str(value)
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def _tidy(value: object) -> object:

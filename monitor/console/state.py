@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Callable
+
 from ..engine import Tick
 from ..events import Event
 from ..metrics import Snapshot
+from ..questions import MAX_COMMENT_CHARS
 from ..rules import FIRING, SEVERITY_ORDER, Alert
 from ..sinks import Sink
 from .text import clean
@@ -23,13 +27,27 @@ SAMPLE_S = 5  # one history point per 5 s of event time
 COMMENT_BUFFER = 4000  # comments may arrive a batch ahead of the paced ticks
 ALERT_HISTORY = 200
 MUTE_S = 600
+QUESTION_BUFFER = 500  # the latest questions kept per room (the list shows a screenful of them)
+
+Classify = Callable[[str], tuple[str, ...]]  # the engine's question classifier: a comment's topics
 
 
 @dataclass(slots=True)
 class Comment:
     ts: float
     user: str
+    text: str  # cleaned for the screen
+    said: str = ""  # as the feed sent it (up to what the classifier reads): what the engine classified
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A comment the engine counts as a question, with the topics it asks about."""
+
+    ts: float
+    user: str
     text: str
+    topics: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -55,10 +73,14 @@ class RoomView:
     sample_ms: int = SAMPLE_S * 1000
     history_ms: int = HISTORY_S * 1000
     snapshot: Snapshot | None = None
-    samples: deque = field(default_factory=deque)  # (t, values) every sample_ms
+    usual: dict = field(default_factory=dict)  # metric -> the rules' baseline of it at the latest tick (RoomTick.usual)
+    samples: deque = field(default_factory=deque)  # (t, values, usual) every sample_ms
     alerts: deque = field(default_factory=lambda: deque(maxlen=ALERT_HISTORY))  # newest first
     firing: dict[str, AlertEntry] = field(default_factory=dict)
     comments: deque = field(default_factory=lambda: deque(maxlen=COMMENT_BUFFER))
+    comments_taken: int = 0  # every comment ever appended (the deque forgets the oldest)
+    questions: deque = field(default_factory=lambda: deque(maxlen=QUESTION_BUFFER))
+    _asked_upto: int = 0  # comments_taken when the questions were last brought up to date
     actions: deque = field(default_factory=lambda: deque(maxlen=500))
     muted: dict[str, float] = field(default_factory=dict)  # rule -> event time it speaks again
     acked: set[tuple[str, int]] = field(default_factory=set)  # (rule, t) of acknowledged records
@@ -67,14 +89,15 @@ class RoomView:
     _slot: int | None = None
     _seq: int = 0
 
-    def take(self, snapshot: Snapshot, alerts: list[Alert]) -> None:
+    def take(self, snapshot: Snapshot, alerts: list[Alert], usual: dict | None = None) -> None:
         self.snapshot = snapshot
+        self.usual = usual or {}
         t = snapshot.t
         slot = t // self.sample_ms
         if slot != self._slot:
             self._slot = slot
             samples = self.samples
-            samples.append((t, snapshot.values))
+            samples.append((t, snapshot.values, self.usual))
             horizon = t - self.history_ms
             while samples[0][0] < horizon:
                 samples.popleft()
@@ -141,17 +164,46 @@ class RoomView:
         active = self.active()
         return active[0].alert.severity if active else None
 
+    def add_comment(self, comment: Comment) -> None:
+        self.comments.append(comment)
+        self.comments_taken += 1
+
+    def ask(self, classify: Classify | None) -> None:
+        """Bring the questions up to date: classify the comments taken since the last call, once each.
+
+        `classify` is the engine's own classifier (cached), so the list holds
+        exactly the comments the engine counts in `questions_<topic>`. Called
+        where the list is drawn, so a view rebuilt by a seek fills itself too.
+        """
+        new = min(self.comments_taken - self._asked_upto, len(self.comments))
+        self._asked_upto = self.comments_taken
+        if classify is None or new <= 0:
+            return
+        fresh = list(islice(reversed(self.comments), new))
+        for comment in reversed(fresh):
+            topics = classify(comment.said) if comment.said else ()
+            if topics:
+                self.questions.append(Question(comment.ts, comment.user, comment.text, topics))
+
+    def visible_questions(self, limit: int) -> list[Question]:
+        """The newest questions up to the room's clock, newest first."""
+        return _on_air(self.questions, self.t, limit)
+
     def visible_comments(self, limit: int) -> list[Comment]:
         """The newest comments up to the room's clock, newest first."""
-        t = self.t
-        out = []
-        for comment in reversed(self.comments):
-            if t is not None and comment.ts > t:
-                continue  # read ahead of the paced ticks: not yet on air
-            out.append(comment)
-            if len(out) >= limit:
-                break
-        return out
+        return _on_air(self.comments, self.t, limit)
+
+
+def _on_air(said: deque, t: int | None, limit: int) -> list:
+    """The newest of `said` at or before `t`, newest first (what was read ahead of the paced ticks waits)."""
+    out = []
+    for item in reversed(said):
+        if t is not None and item.ts > t:
+            continue
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out
 
 
 class ConsoleSink(Sink):
@@ -181,13 +233,14 @@ class ConsoleSink(Sink):
             if type(item) is Event and item.type == "comment":
                 if room_filter is not None and item.room != room_filter:
                     continue
-                self.room(item.room).comments.append(Comment(item.ts, clean(item.user, 40), clean(item.text)))
+                said = item.text[:MAX_COMMENT_CHARS] if isinstance(item.text, str) else ""
+                self.room(item.room).add_comment(Comment(item.ts, clean(item.user, 40), clean(item.text), said))
 
     def on_ticks(self, ticks: list[Tick]) -> None:
         for tick in ticks:
             for room_tick in tick.rooms:
                 view = self.room(room_tick.snapshot.room)
-                view.take(room_tick.snapshot, room_tick.alerts)
+                view.take(room_tick.snapshot, room_tick.alerts, room_tick.usual)
                 for alert in room_tick.alerts:
                     if alert.state == FIRING and alert.severity == "critical" and not view.is_muted(alert.rule):
                         self.criticals += 1

@@ -2,34 +2,28 @@
 
 Every reading is a frozen dataclass, so a widget's reactive skips the redraw
 when nothing it shows has changed, and tests can check numbers without a screen.
+Numbers come from the snapshot and the catalogue; "vs biasanya" is the rules'
+own baseline of the metric (RoomTick.usual), never a second median of ours.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
-import time
 from dataclasses import dataclass
 
-from .. import formatting
+from .. import alert_text, catalog, formatting, words
 from ..config import AlertRule, Benchmarks
-from .. import catalog
-from .. import alert_text
 from ..rules import RESOLVED, SEVERITY_ORDER
 from .i18n import tr
-from .state import AlertEntry, RoomView
+from .state import AlertEntry, Comment, RoomView
 
 TREND_FLAT = 0.05  # changes under 5% show as flat
-BASELINE_S = 600  # as alerts.md: median over (t - window - 600 s, t - window]
-MIN_BASELINE_SAMPLES = 12  # a minute of samples, as the rules' min_baseline_ticks
 DEFAULT_SAMPLE_FLOOR = 10  # rates without a rule: trust from this denominator on
 
 
-def clock(t_ms: float | None) -> str:
-    """Event time as a wall-clock reading in the local zone (set TZ for another zone)."""
-    if t_ms is None:
-        return "--:--:--"
-    return time.strftime("%H:%M:%S", time.localtime(t_ms / 1000))
+def clock(t_ms: float | None, tz: str, lang: str) -> str:
+    """Event time on the broadcast's clock (`[display] timezone`), never the machine's."""
+    return formatting.clock_time(t_ms, tz, lang)
 
 
 def speed_text(speed: float | None, lang: str) -> str:
@@ -38,24 +32,41 @@ def speed_text(speed: float | None, lang: str) -> str:
     return f"{speed:g}x"
 
 
+def value_text(metric: str, value: float | None, lang: str) -> str:
+    """A metric's value as the console writes it: spans of time as people say them ("1 mnt 25 dtk")."""
+    if value is not None and catalog.unit(metric) == "seconds":
+        return formatting.duration(value, lang)
+    return formatting.metric_value(metric, value, lang)
+
+
 # ---------------------------------------------------------------- KPI tiles
 
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
     key: str  # label and widget id
-    metric: str  # name in Snapshot.values
+    metric: str  # name in the catalogue
     per_min: bool = False  # a window count shown per minute
     trend: bool = True
 
+    def scale(self, window_s: int) -> float:
+        """What a value of the metric is multiplied by on the tile (a window count per minute)."""
+        return 60 / window_s if self.per_min else 1.0
+
     def value(self, values: dict, window_s: int) -> float | None:
-        value = values[self.metric]
+        """The tile's value in a snapshot's values (or a sample's)."""
+        value = values.get(self.metric)
         if value is None or not self.per_min:
             return value
-        return value * 60 / window_s
+        return value * self.scale(window_s)
 
     def text(self, value: float | None, lang: str) -> str:
-        return formatting.metric_value(self.metric, value, lang)
+        return value_text(self.metric, value, lang)
+
+    def label(self, lang: str) -> str:
+        """The catalogue's name of the metric, "/menit" after a window count shown per minute ("Masuk/menit")."""
+        name = catalog.label(self.metric, lang)
+        return tr("per_minute", lang, label=name) if self.per_min else name
 
 
 KPIS = (
@@ -83,7 +94,7 @@ class Reading:
     key: str
     label: str
     value: str
-    trend: str  # e.g. "▲ 12,5% vs dasar"
+    trend: str  # e.g. "▲ 12,5% vs biasanya"
     tone: str  # "up", "down", "flat" or "" (no baseline yet)
     reliable: bool
     target: str = ""  # the category target of [benchmarks], e.g. "target 8,0%"
@@ -98,23 +109,12 @@ def sample_floor(metric: str, rules: list[AlertRule]) -> float:
     return max(floors) if floors else DEFAULT_SAMPLE_FLOOR
 
 
-def baseline(room: RoomView, kpi: Kpi) -> float | None:
-    """Median of the sampled values over the baseline span (like the alert baselines)."""
-    snapshot = room.snapshot
-    if snapshot is None:
+def usual(room: RoomView, kpi: Kpi) -> float | None:
+    """What is usual for the tile: the baseline the rules judge its metric against, scaled like the value."""
+    base = room.usual.get(kpi.metric)
+    if base is None or room.snapshot is None:
         return None
-    window_ms = snapshot.window_s * 1000
-    high = snapshot.t - window_ms
-    low = high - BASELINE_S * 1000
-    values = []
-    for t, sample in room.samples:
-        if low < t <= high and sample["duration_s"] >= snapshot.window_s:  # a partial first window is no baseline
-            value = kpi.value(sample, snapshot.window_s)
-            if value is not None:
-                values.append(value)
-    if len(values) < MIN_BASELINE_SAMPLES:
-        return None
-    return statistics.median(values)
+    return base * kpi.scale(room.snapshot.window_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def reading(
     mark: AlertMark | None = None,
 ) -> Reading:
     snapshot = room.snapshot
-    label = tr(kpi.key, lang)
+    label = kpi.label(lang)
     alert, seen = (mark.severity, mark.seen) if mark is not None else ("", False)
     if snapshot is None:
         return Reading(kpi.key, label, "–", "", "", False, alert=alert, alert_seen=seen)
@@ -150,13 +150,13 @@ def reading(
         denominator = snapshot.denominator(kpi.metric)
         reliable = value is not None and (denominator or 0) >= sample_floor(kpi.metric, rules)
     elif kpi.per_min:
-        reliable = values["duration_s"] >= snapshot.window_s  # the first window is not full yet
+        reliable = (values.get("duration_s") or 0) >= snapshot.window_s  # the first window is not full yet
     else:
         reliable = value is not None
     trend, tone = "", ""
     if not reliable:
         trend = tr("small_sample", lang) if value is not None else ""
-    elif kpi.trend and (base := baseline(room, kpi)):
+    elif kpi.trend and (base := usual(room, kpi)):
         change = (value - base) / abs(base)
         arrow, tone = ("▲", "up") if change > TREND_FLAT else ("▼", "down") if change < -TREND_FLAT else ("▶", "flat")
         trend = f"{arrow} {formatting.percent(abs(change), lang)} {tr('baseline', lang)}"
@@ -164,7 +164,7 @@ def reading(
     if goal is None:
         return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, alert=alert, alert_seen=seen)
     met = None if value is None or not reliable else value >= goal
-    target = f"{tr('target', lang)} {formatting.metric_value(kpi.metric, goal, lang)}"
+    target = f"{tr('target', lang)} {value_text(kpi.metric, goal, lang)}"
     return Reading(kpi.key, label, kpi.text(value, lang), trend, tone, reliable, target, met, alert, seen)
 
 
@@ -175,7 +175,15 @@ def readings(room: RoomView, rules: list[AlertRule], lang: str, targets: Benchma
 
 # ---------------------------------------------------------------- funnel
 
-FUNNEL = ("impressions", "entries", "product_impressions", "product_clicks", "orders")
+#: The funnel's steps, each with the catalogue rate that leads to it from the step before. Product views
+#: per entry is no share (one viewer sees many product cards): it reads as a ratio, "8,9 per masuk".
+FUNNEL: tuple[tuple[str, str | None], ...] = (
+    ("impressions", None),
+    ("entries", "access_rate"),
+    ("product_impressions", None),
+    ("product_clicks", "ctr"),
+    ("orders", "click_to_order"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,22 +191,25 @@ class FunnelStep:
     label: str
     count: str
     share: float  # bar length 0..1, log scale: orders would vanish next to impressions
-    rate: str  # from the previous step; "" for the first
+    rate: str  # from the previous step ("16,7% Rasio akses", "8,9 per masuk"); "" for the first
 
 
 def funnel(room: RoomView, lang: str) -> tuple[FunnelStep, ...]:
-    if room.snapshot is None:
+    snapshot = room.snapshot
+    if snapshot is None:
         return ()
-    values = room.snapshot.values
-    counts = [values[name] for name in FUNNEL]
+    counts = [snapshot.metric(name) or 0 for name, _ in FUNNEL]
     top = math.log10(max(counts) + 1) or 1
     steps = []
-    for index, (name, count) in enumerate(zip(FUNNEL, counts)):
-        rate = ""
-        if index:
+    for index, ((name, rate), count) in enumerate(zip(FUNNEL, counts)):
+        text = ""
+        if rate is not None:
+            value = snapshot.metric(rate)
+            text = "–" if value is None else f"{formatting.percent(value, lang)} {catalog.label(rate, lang)}"
+        elif index:
             previous = counts[index - 1]
-            rate = formatting.percent(count / previous, lang) if previous else "–"
-        steps.append(FunnelStep(tr(name, lang), formatting.number(count, lang), math.log10(count + 1) / top, rate))
+            text = f"{formatting.number(count / previous, lang, 1)} {tr('per_' + FUNNEL[index - 1][0], lang)}" if previous else "–"
+        steps.append(FunnelStep(catalog.label(name, lang), formatting.number(count, lang), math.log10(count + 1) / top, text))
     return tuple(steps)
 
 
@@ -221,6 +232,7 @@ CHARTS = (
     Chart("click_to_order", KPIS[8], 100, ("%", "%")),
     Chart("gmv_per_min", KPIS[9], 1e-3, ("rb", "K")),
 )
+Y_TICKS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,32 +240,81 @@ class ChartData:
     title: str
     xs: tuple[float, ...]  # minutes before the room's clock (-30 .. 0)
     ys: tuple[float, ...]
-    marks: tuple[tuple[float, str], ...]  # host actions: (x, action)
+    usual_xs: tuple[float, ...] = ()  # the baseline a drop / rise rule judges against, as it went
+    usual_ys: tuple[float, ...] = ()
+    thresholds: tuple[float, ...] = ()  # a below / above rule's threshold
+    marks: tuple[tuple[float, str], ...] = ()  # host actions: (x, what was done, in the language shown)
+    yticks: tuple[tuple[float, str], ...] = ()  # (value, label written the language's way)
 
 
-def chart(room: RoomView, spec: Chart, lang: str) -> ChartData:
+def chart(room: RoomView, spec: Chart, rules: list[AlertRule], lang: str) -> ChartData:
     unit = spec.unit[0] if lang == "id" else spec.unit[1]
-    title = tr(spec.key, lang) + (f" ({unit})" if unit else "")
+    title = spec.kpi.label(lang) + (f" ({unit})" if unit else "")
     snapshot = room.snapshot
     if snapshot is None:
-        return ChartData(title, (), (), ())
-    now = snapshot.t
-    xs, ys = [], []
-    for t, values in room.samples:
-        value = spec.kpi.value(values, snapshot.window_s)
+        return ChartData(title, (), ())
+    now, window_s, kpi = snapshot.t, snapshot.window_s, spec.kpi
+    factor = kpi.scale(window_s) * spec.scale
+    watching = [rule for rule in rules if rule.enabled and rule.metric == kpi.metric]
+    with_baseline = any(rule.kind in ("drop", "rise") for rule in watching)
+    thresholds = tuple(sorted({
+        round(rule.threshold * factor, 4) for rule in watching if rule.kind in ("below", "above") and rule.threshold is not None
+    }))
+    xs, ys, usual_xs, usual_ys = [], [], [], []
+    for t, values, usual_then in room.samples:
+        x = round((t - now) / 60000, 3)
+        value = values.get(kpi.metric)
         if value is not None:
-            xs.append(round((t - now) / 60000, 3))
-            ys.append(round(value * spec.scale, 4))
+            xs.append(x)
+            ys.append(round(value * factor, 4))
+        base = usual_then.get(kpi.metric) if with_baseline else None
+        if base is not None:
+            usual_xs.append(x)
+            usual_ys.append(round(base * factor, 4))
     horizon = now - room.history_ms
     marks = tuple(
-        (round((action.ts - now) / 60000, 3), action.action)
+        (round((action.ts - now) / 60000, 3), words.host_action(action.action, lang))
         for action in room.actions
         if horizon <= action.ts <= now
     )
-    if marks and spec.key == "viewers":  # the lines show when; the title says what was done last
-        x, action = marks[-1]
-        title += f" │ {action} {round(x)}m"
-    return ChartData(title, tuple(xs), tuple(ys), marks)
+    return ChartData(title, tuple(xs), tuple(ys), tuple(usual_xs), tuple(usual_ys), thresholds, marks,
+                     yticks(ys + usual_ys + list(thresholds), lang))
+
+
+@dataclass(frozen=True, slots=True)
+class Legend:
+    """What the charts' lines are, once under all of them (a chart's own title keeps to its metric's name)."""
+
+    value: str
+    usual: str
+    threshold: str
+    action: str
+    last_action: str  # "sematkan produk, 8 mnt lalu" ("" when none in the last 30 minutes)
+
+
+def legend(room: RoomView, lang: str) -> Legend:
+    last = ""
+    if room.snapshot is not None:
+        now = room.snapshot.t
+        recent = [action for action in room.actions if now - room.history_ms <= action.ts <= now]
+        if recent:
+            ago = formatting.duration((now - recent[-1].ts) / 1000, lang)
+            last = tr("last_action", lang, action=words.host_action(recent[-1].action, lang), ago=ago)
+    return Legend(tr("legend_value", lang), tr("legend_usual", lang), tr("legend_threshold", lang),
+                  tr("legend_action", lang), last)
+
+
+def yticks(values: list[float], lang: str) -> tuple[tuple[float, str], ...]:
+    """Evenly spaced ticks over what is drawn, written with the language's decimal mark."""
+    if not values:
+        return ()
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        low, high = low - 1, high + 1
+    span = high - low
+    digits = 0 if span >= 10 else 1 if span >= 1 else 2
+    step = span / (Y_TICKS - 1)
+    return tuple((low + i * step, formatting.number(low + i * step, lang, digits)) for i in range(Y_TICKS))
 
 
 # ---------------------------------------------------------------- alerts
@@ -265,7 +326,8 @@ class AlertRow:
     time: str
     severity: str
     state: str
-    rule: str
+    rule: str  # the rule's id (keys, tests)
+    name: str  # the rule as a person says it ("Retensi turun")
     message: str
     acked: bool
     muted: bool
@@ -281,7 +343,8 @@ class Banner:
 
     seq: int
     severity: str
-    rule: str
+    rule: str  # id
+    name: str  # as shown
     time: str
     problem: str
     action: str
@@ -306,9 +369,10 @@ class Banner:
 class MutedRow:
     """A muted rule with the event time left before it speaks again."""
 
-    rule: str
+    rule: str  # id
+    name: str  # as shown
     metric: str  # its label in the language shown
-    left: str  # e.g. "9m 12d"
+    left: str  # e.g. "9 mnt 12 dtk"
     firing: bool  # its alert fires right now (silenced, not gone)
 
 
@@ -317,18 +381,18 @@ def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
     return alert_text.message(entry.alert, rules.get(entry.alert.rule), lang)
 
 
-def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[AlertRow, ...]:
+def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str, tz: str) -> tuple[AlertRow, ...]:
     return tuple(
         AlertRow(
-            entry.seq, clock(entry.alert.t), entry.alert.severity, entry.alert.state, entry.alert.rule,
-            message(entry, rules, lang), room.is_acked(entry),
+            entry.seq, clock(entry.alert.t, tz, lang), entry.alert.severity, entry.alert.state, entry.alert.rule,
+            words.rule(entry.alert.rule, rules, lang), message(entry, rules, lang), room.is_acked(entry),
             entry.alert.state != RESOLVED and room.is_muted(entry.alert.rule),
         )
         for entry in room.alerts
     )
 
 
-def banner(room: RoomView, rules: dict[str, AlertRule], lang: str) -> Banner | None:
+def banner(room: RoomView, rules: dict[str, AlertRule], lang: str, tz: str) -> Banner | None:
     """None only when no unmuted alert fires: an acknowledged one keeps the banner until it resolves."""
     active = room.active()
     if not active:
@@ -340,8 +404,8 @@ def banner(room: RoomView, rules: dict[str, AlertRule], lang: str) -> Banner | N
     if not action:  # a rule with one message: it is the advice
         problem, action = "", problem
     return Banner(
-        entry.seq, entry.alert.severity, entry.alert.rule, clock(entry.alert.t), problem, action,
-        len(active), len(active) - len(waiting),
+        entry.seq, entry.alert.severity, entry.alert.rule, words.rule(entry.alert.rule, rules, lang),
+        clock(entry.alert.t, tz, lang), problem, action, len(active), len(active) - len(waiting),
     )
 
 
@@ -351,9 +415,25 @@ def muted_rows(room: RoomView, rules: dict[str, AlertRule], lang: str) -> tuple[
     for name, until in room.mutes():
         rule = rules.get(name)
         metric = catalog.label(rule.metric, lang) if rule is not None else ""
-        left = formatting.seconds(max(0.0, (until - t) / 1000), lang)
-        rows.append(MutedRow(name, metric, left, name in room.firing))
+        left = formatting.duration(max(0.0, (until - t) / 1000), lang)
+        rows.append(MutedRow(name, words.rule(name, rules, lang), metric, left, name in room.firing))
     return tuple(rows)
+
+
+# ---------------------------------------------------------------- comments
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A comment or a question as the screen lists it: when (on the broadcast's clock), who, what."""
+
+    time: str
+    user: str
+    text: str
+
+
+def said(comments: list[Comment], lang: str, tz: str) -> tuple[Said, ...]:
+    return tuple(Said(clock(comment.ts, tz, lang), comment.user, comment.text) for comment in comments)
 
 
 # ---------------------------------------------------------------- header
@@ -367,7 +447,7 @@ class Header:
     feed_tone: str  # "ok", "warn", "bad"
     clock: str
     elapsed: str
-    speed: str  # "5x", "maks", "JEDA", "mencari 19:02:00"
+    speed: str  # "5x", "maks", "JEDA", "mencari 19.02.00"
     paused: bool
     counts: str  # events / rejected / late
 
@@ -376,3 +456,28 @@ FEED_TONES = {
     "connected": "ok", "replay": "ok", "connecting": "warn", "offline": "warn", "ended": "warn", "disconnected": "bad",
     "error": "bad",
 }
+
+
+# ---------------------------------------------------------------- the end of the run
+
+#: What the end of a run sums up for the room shown, from the snapshot and the catalogue.
+END_METRICS = ("duration_s", "gmv_total", "orders_total", "peak_viewers")
+
+
+def end_summary(room: RoomView | None, summary: dict | None, command: str | None, live: bool, lang: str) -> tuple[str, ...]:
+    """Two lines once the run has ended: what the broadcast came to, and the command that makes its report.
+
+    Empty while the run goes on. Without a recording (a live feed watched
+    without `--record`) the second line says how to keep the next one.
+    """
+    if summary is None:
+        return ()
+    parts = [tr("run_ended_live" if live else "run_ended_replay", lang)]
+    snapshot = room.snapshot if room is not None else None
+    if snapshot is not None:
+        parts += [f"{catalog.label(name, lang)} {value_text(name, snapshot.metric(name), lang)}" for name in END_METRICS]
+        fired = sum(1 for entry in room.alerts if entry.alert.state != RESOLVED)
+        parts.append(tr("alerts_fired", lang, n=formatting.number(fired, lang)))
+    parts.append(tr("events_taken", lang, n=formatting.number(summary.get("events", 0), lang)))
+    report = tr("report_command", lang, command=command) if command else tr("no_recording", lang)
+    return (" · ".join(parts), report)

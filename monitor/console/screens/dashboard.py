@@ -1,4 +1,4 @@
-"""The dashboard: one tab per room, redrawn from the sink on a 4 Hz timer."""
+"""The dashboard: one tab per room, redrawn from the sink on a 4 Hz timer; the run's end summed up at the bottom."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from ... import formatting
+from ... import formatting, words
 from ..bindings import localize_bindings
 from ..i18n import tr
+from ..messages import Drawn
 from ..state import RoomView
 from ..view import FEED_TONES, Header, clock, speed_text
-from ..widgets.header import StatusHeader
+from ..widgets.header import EndSummary, StatusHeader
 from ..widgets.progress import Progress, ReplayProgress
 from ..widgets.room import RoomDashboard
 
@@ -40,6 +41,7 @@ class DashboardScreen(Screen[None]):
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("left", "seek(-60)", "-1 min", priority=True),
         Binding("right", "seek(60)", "+1 min", priority=True),
+        Binding("s", "sort_products", "Sort"),
         Binding("left_square_bracket", "room(-1)", "Room", show=False),
         Binding("right_square_bracket", "room(1)", "Room", show=False),
         *(Binding(str(n), f"room_at({n})", f"Room {n}", show=False) for n in range(1, 10)),
@@ -56,6 +58,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield TabbedContent(id="rooms")
+        yield EndSummary()
         yield ReplayProgress()
         yield Footer()
 
@@ -85,7 +88,7 @@ class DashboardScreen(Screen[None]):
         sink = app.sink
         self._frames += 1
         seen = (id(sink), sink.version, app.lang, app.rules_version, app.paused, app.speed, app.seek_target,
-                app.span, self.query_one(TabbedContent).active, self._marks_version())
+                app.span, self.query_one(TabbedContent).active, self._marks_version(), app.engine is None)
         added = self._add_rooms()
         if (seen == self._seen and not force and not added) or not (self.is_current or force):
             return
@@ -94,6 +97,7 @@ class DashboardScreen(Screen[None]):
             room = self.active_room
             self.query_one(StatusHeader).header = self._header(room)
             self.query_one(ReplayProgress).progress = self._progress()
+            self.query_one(EndSummary).lines = app.end_summary(room)
             self._colour_tabs()
             if room is not None:
                 pane = self.query_one(TabbedContent).active_pane
@@ -101,7 +105,8 @@ class DashboardScreen(Screen[None]):
                 self._charted_sink = id(sink)  # a new sink (after a seek) gets its charts at once
                 try:
                     if not pane.query_one(RoomDashboard).show(
-                        room, app.config.rules, app.lang, charts=charts, targets=app.config.benchmarks
+                        room, app.config.rules, app.lang, app.timezone, charts=charts, targets=app.config.benchmarks,
+                        topics=app.config.questions.topics, classify=app.classify,
                     ):
                         self._seen = None  # charts wait for their frame: come back even if nothing else changes
                 except NoMatches:  # the pane is still mounting: draw again next frame
@@ -109,6 +114,10 @@ class DashboardScreen(Screen[None]):
         if added:
             self._seen = None
             self.call_after_refresh(self.redraw, True)  # draw the new room as soon as its pane is mounted
+        self.post_message(Drawn(
+            "dashboard", id(sink), sink.version, sink.position, sink.status, ended=sink.summary is not None,
+            complete=room is not None and self._seen is not None, lang=app.lang, room=room.name if room else None,
+        ))
 
     def _marks_version(self) -> int:
         return sum(view.alerts_version for view in self.app.sink.rooms.values())
@@ -147,7 +156,7 @@ class DashboardScreen(Screen[None]):
             tab.label = Content.assemble(("● ", "") if worst else ("", ""), name)
 
     def _header(self, room: RoomView | None) -> Header:
-        app, lang = self.app, self.app.lang
+        app, lang, tz = self.app, self.app.lang, self.app.timezone
         sink, engine = app.sink, app.engine
         snapshot = room.snapshot if room is not None else None
         if app.live:
@@ -157,7 +166,7 @@ class DashboardScreen(Screen[None]):
         if app.live:
             speed = f"● {tr('live', lang).upper()}"
         elif app.seek_target is not None:
-            speed = f"{tr('seeking', lang)} → {clock(app.seek_target)}"
+            speed = f"{tr('seeking', lang)} → {clock(app.seek_target, tz, lang)}"
         elif app.paused:
             speed = f"⏸ {tr('paused', lang)} ({speed_text(app.speed, lang)})"
         else:
@@ -176,8 +185,8 @@ class DashboardScreen(Screen[None]):
             feed=tr("broadcast_ended" if app.live and feed == "ended" else feed, lang)
             + (f": {tr(sink.detail, lang)}" if sink.detail and feed in ("disconnected", "error") else ""),
             feed_tone=FEED_TONES.get(feed, "warn"),
-            clock=clock(snapshot.t if snapshot else sink.position),
-            elapsed=f"{tr('elapsed', lang)} {formatting.seconds(snapshot.values['duration_s'], lang) if snapshot else '–'}",
+            clock=clock(snapshot.t if snapshot else sink.position, tz, lang),
+            elapsed=f"{tr('elapsed', lang)} {formatting.duration(snapshot.metric('duration_s') if snapshot else None, lang)}",
             speed=speed,
             paused=app.paused,
             counts=counts,
@@ -187,12 +196,13 @@ class DashboardScreen(Screen[None]):
         app = self.app
         if app.live:
             return None
+        lang, tz = app.lang, app.timezone
         position = app.seek_target if app.seek_target is not None else app.sink.position
         if app.span is None:
-            return Progress(None, clock(position), "")
+            return Progress(None, clock(position, tz, lang), "")
         first, last = app.span
         fraction = 1.0 if last <= first else ((position or first) - first) / (last - first)
-        return Progress(fraction, clock(position), clock(last))
+        return Progress(fraction, clock(position, tz, lang), clock(last, tz, lang))
 
     # ------------------------------------------------------------ actions
 
@@ -204,14 +214,26 @@ class DashboardScreen(Screen[None]):
             return False
         return True
 
+    def action_sort_products(self) -> None:
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None:
+            try:
+                pane.query_one(RoomDashboard).sort_products()
+            except NoMatches:
+                return
+            self.redraw(force=True)
+
     def action_toggle_pause(self) -> None:
         self.app.toggle_pause()
+        self.redraw(force=True)  # the header says so at once, not on the next frame
 
     def action_faster(self) -> None:
         self.app.change_speed(1)
+        self.redraw(force=True)
 
     def action_slower(self) -> None:
         self.app.change_speed(-1)
+        self.redraw(force=True)
 
     def action_seek(self, seconds: int) -> None:
         self.app.seek_by(seconds)
@@ -231,7 +253,7 @@ class DashboardScreen(Screen[None]):
             self.notify(tr("no_alert_selected", self.app.lang), severity="warning")
             return
         room.ack(entry)
-        self.notify(tr("acked_alert", self.app.lang, rule=entry.alert.rule))
+        self.notify(tr("acked_alert", self.app.lang, rule=self._rule_name(entry.alert.rule)))
         self.redraw(force=True)
 
     def action_mute(self) -> None:
@@ -240,7 +262,7 @@ class DashboardScreen(Screen[None]):
             self.notify(tr("no_alert_selected", self.app.lang), severity="warning")
             return
         room.mute(entry.alert.rule)
-        self.notify(tr("muted_rule", self.app.lang, rule=entry.alert.rule))
+        self.notify(tr("muted_rule", self.app.lang, rule=self._rule_name(entry.alert.rule)))
         self.redraw(force=True)
 
     def action_unmute(self) -> None:
@@ -252,8 +274,11 @@ class DashboardScreen(Screen[None]):
             self.notify(tr("nothing_muted", self.app.lang), severity="warning")
             return
         room.unmute(rule)
-        self.notify(tr("unmuted_rule", self.app.lang, rule=rule))
+        self.notify(tr("unmuted_rule", self.app.lang, rule=self._rule_name(rule)))
         self.redraw(force=True)
+
+    def _rule_name(self, rule: str) -> str:
+        return words.rule(rule, self.app.config.rules, self.app.lang)
 
     def action_room(self, step: int) -> None:
         panes = list(self._panes.values())
@@ -262,8 +287,10 @@ class DashboardScreen(Screen[None]):
         tabs = self.query_one(TabbedContent)
         index = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(index + step) % len(panes)]
+        self.redraw(force=True)
 
     def action_room_at(self, number: int) -> None:
         panes = list(self._panes.values())
         if 0 < number <= len(panes):
             self.query_one(TabbedContent).active = panes[number - 1]
+            self.redraw(force=True)

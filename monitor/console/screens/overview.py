@@ -15,34 +15,32 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ... import formatting
-from ... import alert_text
+from ... import alert_text, catalog, words
 from ...rules import SEVERITY_ORDER
+from ..bindings import localize_bindings
+from ..i18n import tr
+from ..messages import Drawn
 from ..state import RoomView
 from ..text import clean
+from ..view import clock, value_text
 from ..widgets.room import RoomDashboard
 
 REFRESH_HZ = 4
-#: column key -> (Indonesian, English) heading
-COLUMNS = {
-    "room": ("Live", "Room"),
-    "alert": ("Peringatan terburuk", "Worst alert"),
-    "viewers": ("Penonton", "Viewers"),
-    "retention": ("Retensi", "Retention"),
-    "ctr": ("CTR", "CTR"),
-    "gmv_total": ("GMV", "GMV"),
-    "t": ("Tick", "Tick"),
-}
+#: The table's columns: the room, its worst alert, the catalogue's metrics, the room's clock.
+COLUMNS = ("room", "alert", "viewers", "retention", "ctr", "gmv_total", "t")
+METRICS = ("viewers", "retention", "ctr", "gmv_total")
 SEVERITY_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}
-SEVERITY_WORD = {"critical": ("kritis", "critical"), "warning": ("waspada", "warning"), "info": ("info", "info")}
 WORDS = {
-    "sorted": ("urut", "sorted by"), "rooms": ("live", "rooms"), "alerting": ("dengan peringatan", "alerting"),
-    "open": ("Buka", "Open"), "sort": ("Urutkan", "Sort"),
+    "room": ("Ruang", "Room"), "alert": ("Peringatan terburuk", "Worst alert"), "t": ("Waktu", "Time"),
+    "sorted": ("urut", "sorted by"), "rooms": ("ruang", "rooms"), "alerting": ("dengan peringatan", "alerting"),
 }
 
 
 def word(key: str, lang: str) -> str:
-    pair = WORDS.get(key) or COLUMNS[key]
+    """A heading or a word of the title; the metrics are named by the catalogue."""
+    pair = WORDS.get(key)
+    if pair is None:
+        return catalog.label(key, lang)
     return pair[0] if lang == "id" else pair[1]
 
 
@@ -57,10 +55,9 @@ def sort_key(column: str, view: RoomView):
         return (view.name,)
     if column == "alert":
         return (-severity_rank(view), view.name)
-    values = view.snapshot.values if view.snapshot is not None else {}
     if column == "t":
         return (-(view.t or 0), view.name)
-    value = values.get(column)
+    value = view.snapshot.metric(column) if view.snapshot is not None else None
     return (value is None, -(value or 0), view.name)
 
 
@@ -93,6 +90,7 @@ class OverviewScreen(Screen[None]):
         self.watch(self.app, "lang", self._relabel, init=True)
 
     def _relabel(self, lang: str) -> None:
+        localize_bindings(self, lang)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for key in COLUMNS:
@@ -136,9 +134,11 @@ class OverviewScreen(Screen[None]):
                 (app.source_name, "bold"), " · ", f"{len(rooms)} {word('rooms', lang)}",
                 " · ", (f"{alerting} {word('alerting', lang)}", "bold red" if alerting else ""),
                 " · ", f"{word('sorted', lang)}: {word(self.sort_column, lang)}",
-                *((" · ", sink.status) if sink.status else ()),
+                *((" · ", tr(sink.status, lang)) if sink.status else ()),
             )
             self.query_one("#overview-title", Static).update(title)
+        self.post_message(Drawn("overview", id(sink), sink.version, sink.position, sink.status,
+                                ended=sink.summary is not None, complete=bool(rooms), lang=lang))
 
     def _sort(self, table: DataTable, rooms: dict[str, RoomView]) -> None:
         """Sort the rows, keeping the cursor on the room it was on."""
@@ -154,24 +154,21 @@ class OverviewScreen(Screen[None]):
         return {rule.name: rule for rule in self.app.config.rules}
 
     def _cells(self, view: RoomView, lang: str) -> dict[str, object]:
-        values = view.snapshot.values
+        snapshot = view.snapshot
         active = view.active()
         if active:
             alert = active[0].alert
-            label = SEVERITY_WORD.get(alert.severity, (alert.severity, alert.severity))[0 if lang == "id" else 1]
-            words = alert_text.message(alert, self._rules.get(alert.rule), lang)  # in the language shown now
-            cell = Text.assemble((f"● {label} ", SEVERITY_STYLE.get(alert.severity, "")), clean(words, 80))
+            said = alert_text.message(alert, self._rules.get(alert.rule), lang)  # in the language shown now
+            cell = Text.assemble((f"● {words.severity(alert.severity, lang)} ", SEVERITY_STYLE.get(alert.severity, "")),
+                                 clean(said, 80))
             if len(active) > 1:
                 cell.append(f" (+{len(active) - 1})", style="dim")
         else:
             cell = Text("–", style="dim")
         return {
             "alert": cell,
-            "viewers": Text(formatting.metric_value("viewers", values.get("viewers"), lang), justify="right"),
-            "retention": Text(formatting.metric_value("retention", values.get("retention"), lang), justify="right"),
-            "ctr": Text(formatting.metric_value("ctr", values.get("ctr"), lang), justify="right"),
-            "gmv_total": Text(formatting.metric_value("gmv_total", values.get("gmv_total"), lang), justify="right"),
-            "t": Text(_clock(view.t)),
+            **{name: Text(value_text(name, snapshot.metric(name), lang), justify="right") for name in METRICS},
+            "t": Text(clock(view.t, self.app.timezone, lang)),
         }
 
     # ------------------------------------------------------------ keys
@@ -232,8 +229,3 @@ def _select_room(app, dashboard, room: str, tries: int = 20) -> None:
     if tries:
         app.set_timer(0.05, lambda: _select_room(app, dashboard, room, tries - 1))
 
-
-def _clock(t: int | None) -> str:
-    from ..view import clock
-
-    return clock(t)

@@ -14,24 +14,32 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from ... import catalog, words
 from ...config import AlertRule
 from ..bindings import localize_bindings
 from ..i18n import tr
 from ..messages import RulesEdited
-from ..rules_edit import EDITABLE, USED_BY, EditError, edit_rule
+from ..rules_edit import EDITABLE, USED_BY, EditError, edit_rule, field_name, kind_name, shown
 
 COLUMNS = ("name", "metric", "kind", "threshold", "change_pct", "for_s", "min_sample", "enabled", "severity")
 
 
-def cell(rule: AlertRule, column: str) -> Text:
+def cell(rule: AlertRule, column: str, rules: list[AlertRule], lang: str) -> Text:
+    """A rule's key in words: its name, its metric's, what its kind does, numbers the language's way."""
     if column in USED_BY and rule.kind not in USED_BY[column]:
         return Text("·", style="dim")  # the key means nothing for this kind of rule
     value = getattr(rule, column)
     if column == "enabled":
         return Text("✓" if value else "✗", style="green" if value else "red")
-    if isinstance(value, float):
-        return Text(f"{value:g}", style="bold")
-    return Text("–" if value is None else str(value), style="bold" if column in EDITABLE else "")
+    if column == "name":
+        return Text(words.rule(rule.name, rules, lang))
+    if column == "metric":
+        return Text(catalog.label(rule.metric, lang))
+    if column == "kind":
+        return Text(kind_name(rule.kind, lang))
+    if column == "severity":
+        return Text(words.severity(rule.severity, lang))
+    return Text(shown(value, lang), style="bold" if column in EDITABLE else "")
 
 
 class ThresholdsScreen(Screen[None]):
@@ -69,11 +77,7 @@ class ThresholdsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        self.fill()
-        table.focus()
+        self.query_one(DataTable).focus()
         self.watch(self.app, "rules_version", lambda _: self.fill(), init=False)
         self.watch(self.app, "config_error", lambda _: self.show_file_state(), init=False)
         self.watch(self.app, "unsaved", lambda _: self.show_file_state(), init=False)
@@ -88,20 +92,28 @@ class ThresholdsScreen(Screen[None]):
 
     def fill(self) -> None:
         """Rows by rule name; cells updated in place so the cursor stays where it is."""
-        table = self.query_one(DataTable)
-        for rule in self.rules:
+        table, lang, rules = self.query_one(DataTable), self.app.lang, self.rules
+        for rule in rules:
             if rule.name in table.rows:
                 for column in COLUMNS:
-                    table.update_cell(rule.name, column, cell(rule, column), update_width=False)
+                    table.update_cell(rule.name, column, cell(rule, column, rules, lang), update_width=False)
             else:
-                table.add_row(*(cell(rule, column) for column in COLUMNS), key=rule.name)
-        names = {rule.name for rule in self.rules}
+                table.add_row(*(cell(rule, column, rules, lang) for column in COLUMNS), key=rule.name)
+        names = {rule.name for rule in rules}
         for key in [key for key in table.rows if key.value not in names]:
             table.remove_row(key)
 
     def relabel(self, lang: str) -> None:
+        """Headings and cells in the language (columns rebuilt: their widths follow the words), the cursor kept."""
         self.query_one("#title", Static).update(f"{tr('thresholds', lang)} — {tr('edit_hint', lang)}")
         localize_bindings(self, lang)
+        table = self.query_one(DataTable)
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(field_name(column, lang), key=column)
+        self.fill()
+        table.cursor_coordinate = cursor
         self.show_file_state()
 
     def show_file_state(self) -> None:
@@ -137,18 +149,18 @@ class ThresholdsScreen(Screen[None]):
             self.apply(name, "enabled", not self._rule(name).enabled)
             return
         if column not in EDITABLE:
-            self.say(tr("editable", lang, fields=", ".join(EDITABLE)), error=True)
+            self.say(tr("editable", lang, fields=", ".join(field_name(key, lang) for key in EDITABLE)), error=True)
             return
         rule = self._rule(name)
         if rule.kind not in USED_BY[column]:
-            self.say(tr("not_used", lang, field=column, kind=rule.kind), error=True)
+            self.say(tr("not_used", lang, field=field_name(column, lang), kind=kind_name(rule.kind, lang)), error=True)
             return
         self.say("")
         self.editing = (name, column)
         value = getattr(rule, column)
-        self.query_one("#field", Label).update(Text(f"{name}.{column} ="))
+        self.query_one("#field", Label).update(Text(f"{words.rule(name, self.rules, lang)} · {field_name(column, lang)} ="))
         field = self.query_one("#value", Input)
-        field.value = "" if value is None else f"{value:g}"
+        field.value = "" if value is None else shown(value, lang)
         self.query_one("#editor").add_class("-editing")
         field.focus()
 
@@ -175,10 +187,11 @@ class ThresholdsScreen(Screen[None]):
             return False
         self.app.post_message(RulesEdited(rules))
         new = next(rule for rule in rules if rule.name == name)
-        shown = getattr(new, column)
-        self.say(tr("applied", lang, rule=name, field=column, value=f"{shown:g}" if isinstance(shown, float) else shown))
+        value = getattr(new, column)
+        value = ("✓" if value else "✗") if isinstance(value, bool) else shown(value, lang)
+        self.say(tr("applied", lang, rule=words.rule(name, rules, lang), field=field_name(column, lang), value=value))
         table = self.query_one(DataTable)
-        table.update_cell(name, column, cell(new, column), update_width=False)
+        table.update_cell(name, column, cell(new, column, rules, lang), update_width=False)
         return True
 
     def _rule(self, name: str) -> AlertRule:

@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ... import words
 from ..i18n import tr
 from ..view import AlertRow, Banner, MutedRow
 
@@ -61,7 +62,7 @@ class ActionBanner(Static):
                 self.update(Text("✓ " + tr("all_clear", lang)))
             return
         text = Text()
-        text.append(f"{'✓' if banner.acknowledged else '⚠'} {tr(banner.severity, lang)} · {banner.rule} · {banner.time}")
+        text.append(f"{'✓' if banner.acknowledged else '⚠'} {words.severity(banner.severity, lang).upper()} · {banner.name} · {banner.time}")
         text.append(f"   ({banner.count_text(lang)})", style="not bold" if banner.acknowledged else "")
         if banner.problem:
             text.append("\n" + banner.problem, style="not bold")
@@ -72,7 +73,7 @@ class ActionBanner(Static):
 def muted_text(row: MutedRow, lang: str) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("🔇 ")
-    text.append(row.rule, style="bold")
+    text.append(row.name, style="bold")
     if row.metric:
         text.append(f" ({row.metric})")
     text.append(f" · {tr('muted_left', lang, left=row.left)}")
@@ -150,11 +151,13 @@ def row_text(row: AlertRow, lang: str) -> Text:
     style = "dim" if resolved or row.muted else ""
     text = Text(no_wrap=True, overflow="ellipsis", style=style)
     text.append(row.time + " ")
-    text.append(f"{tr(row.severity, lang):<10}", style="" if resolved else SEVERITY_STYLE.get(row.severity, ""))
+    text.append(f"{words.severity(row.severity, lang).upper():<9}", style="" if resolved else SEVERITY_STYLE.get(row.severity, ""))
     marker = "✓" if row.acked else "⊘" if row.muted else "●" if not resolved else "○"
     text.append(f"{marker} ")
     state = tr("resolved", lang) if resolved else tr("firing", lang)
-    text.append(f"{row.rule} [{state}] ", style="bold" if not resolved else "")
+    text.append(f"[{state}] ", style="bold" if not resolved else "")
+    if not row.message.startswith(row.name):  # the message names its problem already ("Retensi turun 50%")
+        text.append(f"{row.name}: ", style="bold" if not resolved else "")
     text.append(row.message)
     return text
 

@@ -7,11 +7,10 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ..i18n import tr
-from ..state import Comment
-from ..view import clock
+from ..view import Said
 
 
-def comment_text(comments: tuple[Comment, ...], lang: str) -> Text:
+def comment_text(comments: tuple[Said, ...], lang: str) -> Text:
     """Newest first. Viewer text goes in with `Text.append`: never parsed as markup."""
     if not comments:
         return Text(tr("no_comments", lang), style="dim")
@@ -19,7 +18,7 @@ def comment_text(comments: tuple[Comment, ...], lang: str) -> Text:
     for index, comment in enumerate(comments):
         if index:
             text.append("\n")
-        text.append(clock(comment.ts) + " ", style="dim")
+        text.append(comment.time + " ", style="dim")
         text.append(comment.user, style="bold cyan")
         text.append(": ")
         text.append(comment.text)
@@ -36,7 +35,7 @@ class CommentTicker(Static):
     }
     """
 
-    comments: reactive[tuple[Comment, ...]] = reactive(())
+    comments: reactive[tuple[Said, ...]] = reactive(())
     lang: reactive[str] = reactive("id")
 
     def watch_comments(self) -> None:

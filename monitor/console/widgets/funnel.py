@@ -1,4 +1,4 @@
-"""The funnel of the window: impressions -> entries -> product views -> clicks -> orders."""
+"""The funnel of the window: impressions -> entries -> product views -> clicks -> orders, each step's rate named."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from ..view import FunnelStep
 
-BAR_WIDTH = 24
+BAR_WIDTH = 12
 
 
 class FunnelView(Static):
@@ -27,9 +27,9 @@ class FunnelView(Static):
     def watch_steps(self, steps: tuple[FunnelStep, ...]) -> None:
         table = Table.grid(padding=(0, 1))
         table.add_column(width=16, no_wrap=True)
-        table.add_column(width=10, justify="right", no_wrap=True)
+        table.add_column(width=7, justify="right", no_wrap=True)
         table.add_column(width=BAR_WIDTH, no_wrap=True)
-        table.add_column(width=8, justify="right", no_wrap=True)
+        table.add_column(no_wrap=True)
         for step in steps:
             filled = round(step.share * BAR_WIDTH)
             bar = Text("█" * filled, style="cyan")

@@ -1,4 +1,4 @@
-"""The top line: room, source, feed state, event-time clock, elapsed, speed."""
+"""The top line (room, source, feed state, event-time clock, elapsed, speed) and the run's end, summed up."""
 
 from __future__ import annotations
 
@@ -50,3 +50,29 @@ class StatusHeader(Static):
             text.append("  │  ", style="dim")
             text.append(header.counts, style="dim")
         return text
+
+
+class EndSummary(Static):
+    """Shown once the run has ended: what the broadcast came to and the exact `livemon report` command."""
+
+    DEFAULT_CSS = """
+    EndSummary {
+        height: auto;
+        padding: 0 1;
+        background: $primary-muted;
+        color: $text;
+        display: none;
+    }
+    EndSummary.-ended { display: block; }
+    """
+
+    lines: reactive[tuple[str, ...]] = reactive(())
+
+    def watch_lines(self, lines: tuple[str, ...]) -> None:
+        self.set_class(bool(lines), "-ended")
+        text = Text()
+        for index, line in enumerate(lines):
+            if index:
+                text.append("\n")
+            text.append(line, style="bold" if index else "")  # a path is plain text, never markup
+        self.update(text)
