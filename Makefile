@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo check test bench install clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,7 +15,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/livemon demo
 
-test: $(STAMP)
+check: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: check
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -125,6 +125,7 @@ def one_run(rate: int, batch: int, seconds: float) -> dict:
         [sys.executable, "-m", "bench.live", "publish", str(rate), str(batch), str(seconds)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
+    assert publisher.stdout is not None
     url = publisher.stdout.readline().strip()
     watcher = subprocess.run(
         [sys.executable, "-m", "bench.live", "watch", url], capture_output=True, text=True, cwd=ROOT, timeout=seconds * 10 + 60,
@@ -151,7 +152,7 @@ def section(runs: int, smoke: bool = False, log=print) -> list[str]:
         "| messages | target ev/s | achieved ev/s (median) | lost (max) | p50 ms (median) | p99 ms (median, min–max) |",
         "|---|---|---|---|---|---|",
     ]
-    best = {}
+    best: dict[str, float] = {}
     for label, batch, rates in (("single events", 1, SINGLE_RATES), ("100-event batches", 100, BATCH_RATES)):
         for rate in (rates[:1] if smoke else rates):
             results = []

@@ -65,7 +65,7 @@ class Totals:
     late: int = 0
     duplicates: int = 0
     filtered: int = 0
-    rejected: Counter = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
@@ -269,7 +269,7 @@ class Admission:
                     clock.max_ts, clock.released, clock.ahead_limit, clock.behind_limit, clock.plain)
                 live_front, held = clock.live_front, self._held
                 continue
-            tick = -(-ts // tick_ms) * tick_ms  # a float for a float ts: made an int where it becomes a key
+            tick = -int(-ts // tick_ms) * tick_ms
             if tick <= released:
                 totals.late += 1
                 continue
@@ -287,7 +287,7 @@ class Admission:
             else:
                 bucket = pending.get(tick)
                 if bucket is None:
-                    pending[int(tick)] = [event]
+                    pending[tick] = [event]
                 else:
                     bucket.append(event)
             taken += 1

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .clock import NEVER, Admission, StreamClock, tick_of
 from .config import AlertRule, Config, EngineSettings
-from .events import Event, Rejection, parse_message
+from .events import Event, Item, Rejection, parse_message
 from .metrics import EVENT_HANDLERS, IgnoredViewerEvents, Room, Snapshot
 from .rules import Alert, RoomAlerts
 
@@ -90,7 +90,7 @@ class Engine:
         watermark = self.clock.watermark
         return None if watermark == NEVER else watermark
 
-    def offer(self, item: Event | Rejection, arrival_ms: float | None = None) -> list[Rejection]:
+    def offer(self, item: Item, arrival_ms: float | None = None) -> list[Rejection]:
         """Take one parsed item; return the rejections it caused (usually none)."""
         return self.offer_batch((item,), arrival_ms)
 
@@ -141,7 +141,7 @@ class Engine:
             if first > through:
                 return []
             self.next_tick = first
-        ticks = []
+        ticks: list[Tick] = []
         step = self.tick_ms
         while self.next_tick <= through and (max_ticks is None or len(ticks) < max_ticks):
             ticks.append(self._produce(self.next_tick))
@@ -219,7 +219,7 @@ class Engine:
         for alerts in self.room_alerts.values():
             alerts.set_rules(self.rules)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         totals = self.totals
         rooms = self.rooms.values()
         return {

@@ -15,6 +15,7 @@ from typing import Callable
 
 from . import catalog
 from . import products as product_slots
+from .catalog import Number
 from .events import Event
 from .products import ProductBook, ProductLine
 from .windows import DistinctUsers, TickSums, WindowMax
@@ -41,15 +42,15 @@ class Snapshot:
     last_event_ts: float
     snapshot_room: bool  # viewers come from viewer_count snapshots (no leaves)
     viewers: int
-    viewers_in_window: float
+    viewers_in_window: Number
     interacting: int  # distinct users who liked, commented, shared or followed in the window
     peak_viewers: int
-    window: list  # counters over the window, by catalog.COUNTERS slot
-    session: list  # counters since the room's first event
-    topics: dict[str, int]  # questions in the window per topic of [questions]
+    window: list[Number]  # counters over the window, by catalog.COUNTERS slot
+    session: list[Number]  # counters since the room's first event
+    topics: dict[str, Number]  # questions in the window per topic of [questions]
     products: tuple[ProductLine, ...]  # per product: window and session counts, the pin (monitor/products.py)
 
-    def get(self, name: str) -> float | None:
+    def get(self, name: str) -> Number | None:
         reader = _READERS.get(name)
         if reader is not None:
             return reader(self)
@@ -58,31 +59,31 @@ class Snapshot:
             return self.window[slot]
         return self.topics.get(name[len(catalog.TOPIC_PREFIX):])  # questions_<topic>: None for a topic not counted
 
-    def metric(self, name: str) -> float | None:
+    def metric(self, name: str) -> Number | None:
         """Any metric of the catalogue, rates computed from the counters."""
         return catalog.metric(name).of(self)
 
     @property
-    def values(self) -> dict:
+    def values(self) -> dict[str, Number | None]:
         """Every metric by name, in the catalogue's order, then the questions per topic (the headless record's values)."""
-        values = {metric.name: metric.of(self) for metric in catalog.METRICS}
+        values: dict[str, Number | None] = {metric.name: metric.of(self) for metric in catalog.METRICS}
         for topic, count in self.topics.items():
             values[catalog.TOPIC_PREFIX + topic] = count
         return values
 
-    def denominator(self, metric: str) -> float | None:
+    def denominator(self, metric: str) -> Number | None:
         name = catalog.denominator(metric)
         return None if name is None else self.get(name)
 
 
-def _money(value: float) -> float:
+def _money(value: Number) -> float:
     """Undo the float drift of adding and subtracting amounts in the window."""
     rounded = round(value, 4)
     return rounded + 0.0
 
 
 #: Values that are not a plain window counter.
-_READERS: dict[str, Callable[[Snapshot], float | None]] = {
+_READERS: dict[str, Callable[[Snapshot], Number | None]] = {
     "viewers": lambda s: s.viewers,
     "viewers_in_window": lambda s: s.viewers_in_window,
     "interacting": lambda s: s.interacting,
@@ -159,6 +160,7 @@ class Room:
 
     def _join(self, event: Event) -> None:
         user = event.user
+        assert user is not None  # the contract's viewer_join has one (monitor/events.py)
         if user in self.online:
             self.ignored.joins += 1
             return
@@ -172,6 +174,7 @@ class Room:
 
     def _leave(self, event: Event) -> None:
         user = event.user
+        assert user is not None
         visit = self.online.get(user)
         if visit is None:
             self.ignored.leaves += 1
@@ -197,13 +200,16 @@ class Room:
         current[GMV] += event.amount
         products = self.products
         product = event.product
+        assert product is not None
         products.add(product, product_slots.ORDERS, 1)
         products.add(product, product_slots.UNITS, event.quantity)
         products.add(product, product_slots.GMV, event.amount)
 
     def _comment(self, event: Event) -> None:
+        user = event.user
+        assert user is not None
         self.sums.open[COMMENTS] += 1
-        self.interacting.open.add(event.user)
+        self.interacting.open.add(user)
         if self.classify is not None and event.text:
             topics = self.classify(event.text)
             if topics:
@@ -240,7 +246,7 @@ class Room:
                 self.leavers_offline -= 1
         return self._read(t, snapshot_max)
 
-    def _read(self, t: int, snapshot_max: float) -> Snapshot:
+    def _read(self, t: int, snapshot_max: Number) -> Snapshot:
         sums = self.sums
         if self.snapshot_room:
             viewers = self.snapshot_viewers
@@ -284,13 +290,17 @@ def _follow(room: Room, event: Event) -> None:
 
 
 def _product_impression(room: Room, event: Event) -> None:
+    product = event.product
+    assert product is not None
     room.sums.open[PRODUCT_IMPRESSIONS] += event.count
-    room.products.add(event.product, product_slots.IMPRESSIONS, event.count)
+    room.products.add(product, product_slots.IMPRESSIONS, event.count)
 
 
 def _product_click(room: Room, event: Event) -> None:
+    product = event.product
+    assert product is not None
     room.sums.open[PRODUCT_CLICKS] += 1
-    room.products.add(event.product, product_slots.CLICKS, 1)
+    room.products.add(product, product_slots.CLICKS, 1)
 
 
 #: What each event type does to its room (events arrive in ts order); a host action counts in no

@@ -22,7 +22,7 @@ class NotARecording(ValueError):
     """Every input of a file was rejected: it holds no events of the contract (an xlsx, a PDF, a log)."""
 
 
-def check_recording(summary: dict, name: str) -> None:
+def check_recording(summary: dict[str, Any], name: str) -> None:
     """Refuse a read in which nothing took effect and everything was rejected."""
     rejected = summary.get("rejected", {})
     total = sum(rejected.values())
@@ -203,7 +203,7 @@ class Pipeline:
             for sink in self._event_sinks:
                 sink.on_events(items)
             rejections = engine.offer_batch(items, arrival)
-            batch = ()
+            batch = []
         for raw in batch:
             for sink in listeners:
                 sink.on_message(raw, arrival)

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from . import catalog
+from .catalog import Number
 from .config import AlertRule
 from .metrics import Snapshot
 from .windows import RollingMedian
@@ -30,11 +31,11 @@ class Alert:
     severity: str
     state: str
     metric: str
-    value: float | None
-    baseline: float | None
-    threshold: float | None
+    value: Number | None
+    baseline: Number | None
+    threshold: Number | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The record of alerts.md but its words (the writer adds `message` in its language)."""
         return {
             "room": self.room, "t": self.t, "rule": self.rule, "severity": self.severity,
@@ -47,11 +48,11 @@ class Baseline:
     """Median of a metric's non-null ticks over `(t - window - baseline_s, t - window]`."""
 
     def __init__(self, window_ticks: int, baseline_ticks: int) -> None:
-        self._delay: deque[float | None] = deque()
+        self._delay: deque[Number | None] = deque()
         self._window_ticks = window_ticks
         self._median = RollingMedian(baseline_ticks)
 
-    def push(self, value: float | None) -> None:
+    def push(self, value: Number | None) -> None:
         # Pushed after judging tick t: the last window - 1 values (ticks t - window + 2 .. t)
         # wait here, so at the next judgement (t + 1) the median's newest tick is (t + 1) - window.
         self._delay.append(value)
@@ -64,19 +65,19 @@ class Baseline:
     def ticks(self) -> int:
         return len(self._median)
 
-    def value(self) -> float | None:
+    def value(self) -> Number | None:
         return self._median.median()
 
 
 @dataclass(slots=True)
 class Verdict:
     holds: bool | None  # None: not judged this tick
-    value: float | None
-    baseline: float | None
-    threshold: float | None
+    value: Number | None
+    baseline: Number | None
+    threshold: Number | None
 
 
-def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: float | None = None) -> Verdict:
+def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: Number | None = None) -> Verdict:
     """Is the rule's condition true at this tick?
 
     `past` is the room's own median from earlier broadcasts: a drop / rise
@@ -90,11 +91,12 @@ def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: 
     denominator = None if metric.denominator is None else snapshot.get(metric.denominator)
     if value is None or (denominator is not None and denominator < rule.min_sample):
         return Verdict(None, value, None, None)
-    if rule.kind == "below":
-        return Verdict(value < rule.threshold, value, None, rule.threshold)
-    if rule.kind == "above":
-        return Verdict(value > rule.threshold, value, None, rule.threshold)
-    assert baseline is not None
+    if rule.kind == "below" or rule.kind == "above":
+        threshold = rule.threshold
+        assert threshold is not None  # config.py requires one of a below or above rule
+        holds = value < threshold if rule.kind == "below" else value > threshold
+        return Verdict(holds, value, None, threshold)
+    assert baseline is not None and rule.change_pct is not None  # a drop or rise rule has both
     base = baseline.value()
     enough = baseline.ticks >= rule.min_baseline_ticks and (denominator is not None or baseline.ticks >= rule.min_sample)
     if not enough and past is not None:
@@ -167,7 +169,7 @@ class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
 
     def __init__(
-        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, float | None] | None = None,
+        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, Number | None] | None = None,
         shown: tuple[str, ...] = (),
     ) -> None:
         self.room = room
@@ -201,9 +203,9 @@ class RoomAlerts:
                     self.baselines[key] = Baseline(self.window_ticks, max(1, key[1] // self.tick_s))
                 self._usual[metric] = (key, default["min_baseline_ticks"].default)
 
-    def usual(self) -> dict[str, float | None]:
+    def usual(self) -> dict[str, Number | None]:
         """What is usual for each shown metric now: the baseline its rule judges against (None: too young)."""
-        out: dict[str, float | None] = {}
+        out: dict[str, Number | None] = {}
         for metric in self.shown:
             key, needed = self._usual[metric]
             baseline = self.baselines[key]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import deque
 
+from .catalog import Number
+
 
 class TickSums:
     """Rolling sums of a fixed set of counters over the last `ticks` ticks, and since the start.
@@ -23,10 +25,10 @@ class TickSums:
     def __init__(self, width: int, ticks: int) -> None:
         self._width = width
         self.ticks = ticks
-        self.open = [0] * width
-        self.totals = [0] * width
-        self.cumulative = [0] * width
-        self._history: deque[list] = deque()
+        self.open: list[Number] = [0] * width
+        self.totals: list[Number] = [0] * width
+        self.cumulative: list[Number] = [0] * width
+        self._history: deque[list[Number]] = deque()
 
     def close(self) -> None:
         current = self.open
@@ -98,9 +100,9 @@ class WindowMax:
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
         self._index = 0
-        self._queue: deque[tuple[int, float]] = deque()
+        self._queue: deque[tuple[int, Number]] = deque()
 
-    def push(self, value: float) -> float:
+    def push(self, value: Number) -> Number:
         """Add the value of the tick just closed; return the window's maximum."""
         queue = self._queue
         while queue and queue[-1][1] <= value:
@@ -120,10 +122,10 @@ class RollingMedian:
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
         self._index = 0
-        self._queue: deque[tuple[int, float]] = deque()
-        self._sorted: list[float] = []
+        self._queue: deque[tuple[int, Number]] = deque()
+        self._sorted: list[Number] = []
 
-    def push(self, value: float | None) -> None:
+    def push(self, value: Number | None) -> None:
         if value is not None:
             self._queue.append((self._index, value))
             insort(self._sorted, value)
@@ -136,7 +138,7 @@ class RollingMedian:
     def __len__(self) -> int:
         return len(self._sorted)
 
-    def median(self) -> float | None:
+    def median(self) -> Number | None:
         values = self._sorted
         n = len(values)
         if not n:
