@@ -132,7 +132,7 @@ class StreamClock:
             self.max_ts = ts
             self.arrival_ms = arrival_ms
         if tick < self.first_tick:
-            self.first_tick = tick
+            self.first_tick = float(tick)
         self._moved()
 
     def run_on(self, now_ms: float) -> None:

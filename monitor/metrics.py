@@ -1,6 +1,6 @@
 """Per-room counters of docs/metrics.md, kept incrementally.
 
-A `Room` receives its events in event-time order (through `EVENT_HANDLERS`)
+A `Room` receives its events in event-time order (`Room.fold`)
 and is closed once per tick by `close_tick()`, which returns a `Snapshot`: the
 window's counters, the session's counters and the gauges, in O(1). Every
 number shown anywhere is read from a snapshot through the metric catalogue
@@ -151,22 +151,71 @@ class Room:
 
     # ------------------------------------------------------------ events
 
-    def _integrate(self, ts: float) -> None:
+    def fold(self, event: Event) -> None:
+        """What one event does to the room (events come in `ts` order), by its type.
+
+        The types are tried in the order of their share of a typical broadcast. A
+        host action counts in no metric, but a pin tells whose product is pinned.
+        """
+        self.last_event_ts = event.ts
+        kind = event.type
+        if kind == "like":
+            self.sums.open[LIKES] += event.count
+            self._interacts(event.user)
+        elif kind == "viewer_join":
+            self._join(event)
+        elif kind == "product_impression":
+            self._product(event, PRODUCT_IMPRESSIONS, product_slots.IMPRESSIONS, event.count)
+        elif kind == "viewer_leave":
+            self._leave(event)
+        elif kind == "comment":
+            self._comment(event)
+        elif kind == "live_impression":
+            self.sums.open[IMPRESSIONS] += event.count
+        elif kind == "product_click":
+            self._product(event, PRODUCT_CLICKS, product_slots.CLICKS, 1)
+        elif kind == "follow":
+            self.sums.open[FOLLOWS] += 1
+            self._interacts(event.user)
+        elif kind == "share":
+            self.sums.open[SHARES] += 1
+            self._interacts(event.user)
+        elif kind == "order":
+            self._order(event)
+        elif kind == "viewer_count":
+            self._viewer_count(event)
+        else:
+            self.products.host_action(event.action, event.product, event.ts)
+
+    def _interacts(self, user: str | None) -> None:
+        if user is not None:
+            self.interacting.open.add(user)
+
+    def _product(self, event: Event, slot: int, product_slot: int, amount: int) -> None:
+        product = event.product
+        assert product is not None  # the contract's product events have one (monitor/events.py)
+        self.sums.open[slot] += amount
+        self.products.add(product, product_slot, amount)
+
+    def _integrate(self, ts: float, online: int) -> None:
+        """Viewer time up to `ts` while `online` viewers were in (the online set's size before a join or leave)."""
         current = self.sums.open
-        current[ONLINE_MS] += len(self.online) * (ts - self._online_since)
+        current[ONLINE_MS] += online * (ts - self._online_since)
         self._online_since = ts
         current[SNAPSHOT_MS] += self.snapshot_viewers * (ts - self._snapshot_since)
         self._snapshot_since = ts
 
     def _join(self, event: Event) -> None:
         user = event.user
-        assert user is not None  # the contract's viewer_join has one (monitor/events.py)
-        if user in self.online:
+        assert user is not None  # the contract's viewer_join has one
+        ts = event.ts
+        online = self.online
+        before = len(online)
+        visit = Visit(ts)
+        if online.setdefault(user, visit) is not visit:  # one look-up: the online table is large
             self.ignored.joins += 1
             return
-        self._integrate(event.ts)
-        visit = Visit(event.ts)
-        self.online[user] = visit
+        self._integrate(ts, before)
         self.awaiting_horizon.append(visit)
         if user in self.recent_leavers:
             self.leavers_offline -= 1
@@ -175,19 +224,19 @@ class Room:
     def _leave(self, event: Event) -> None:
         user = event.user
         assert user is not None
-        visit = self.online.get(user)
+        visit = self.online.pop(user, None)
         if visit is None:
             self.ignored.leaves += 1
             return
-        self._integrate(event.ts)
-        del self.online[user]
-        visit.left = event.ts
+        ts = event.ts
+        self._integrate(ts, len(self.online) + 1)
+        visit.left = ts
         self.leavers_offline += 1  # whether or not they left earlier in the window
         self.recent_leavers.add(user)
         self.sums.open[EXITS] += 1
 
     def _viewer_count(self, event: Event) -> None:
-        self._integrate(event.ts)
+        self._integrate(event.ts, len(self.online))
         self.snapshot_room = True
         self.snapshot_viewers = event.count
         if event.count > self.snapshot_tick_max:
@@ -218,14 +267,11 @@ class Room:
                 for topic in topics:
                     counts[slot[topic]] += 1
 
-    def _host_action(self, event: Event) -> None:
-        self.products.host_action(event.action, event.product, event.ts)
-
     # ------------------------------------------------------------ ticks
 
     def close_tick(self, t: int) -> Snapshot:
         """Fold the open tick into the window and read the snapshot at `t`."""
-        self._integrate(t)
+        self._integrate(t, len(self.online))
         horizon = self.horizon_ms
         current = self.sums.open
         pending = self.awaiting_horizon
@@ -262,60 +308,3 @@ class Room:
             viewers, in_window, len(self.interacting), self.peak_viewers, sums.totals[:], sums.cumulative[:],
             topics, self.products.close(t),
         )
-
-
-# One plain function per type: the hot path, so no closures or getattr here.
-
-
-def _live_impression(room: Room, event: Event) -> None:
-    room.sums.open[IMPRESSIONS] += event.count
-
-
-def _like(room: Room, event: Event) -> None:
-    room.sums.open[LIKES] += event.count
-    if event.user is not None:
-        room.interacting.open.add(event.user)
-
-
-def _share(room: Room, event: Event) -> None:
-    room.sums.open[SHARES] += 1
-    if event.user is not None:
-        room.interacting.open.add(event.user)
-
-
-def _follow(room: Room, event: Event) -> None:
-    room.sums.open[FOLLOWS] += 1
-    if event.user is not None:
-        room.interacting.open.add(event.user)
-
-
-def _product_impression(room: Room, event: Event) -> None:
-    product = event.product
-    assert product is not None
-    room.sums.open[PRODUCT_IMPRESSIONS] += event.count
-    room.products.add(product, product_slots.IMPRESSIONS, event.count)
-
-
-def _product_click(room: Room, event: Event) -> None:
-    product = event.product
-    assert product is not None
-    room.sums.open[PRODUCT_CLICKS] += 1
-    room.products.add(product, product_slots.CLICKS, 1)
-
-
-#: What each event type does to its room (events arrive in ts order); a host action counts in no
-#: metric, but a pin tells whose product is pinned.
-EVENT_HANDLERS = {
-    "viewer_join": Room._join,
-    "viewer_leave": Room._leave,
-    "viewer_count": Room._viewer_count,
-    "live_impression": _live_impression,
-    "like": _like,
-    "comment": Room._comment,
-    "share": _share,
-    "follow": _follow,
-    "product_impression": _product_impression,
-    "product_click": _product_click,
-    "order": Room._order,
-    "host_action": Room._host_action,
-}

@@ -49,47 +49,49 @@ class TickSums:
 class DistinctUsers:
     """Distinct users seen in the last `ticks` ticks.
 
-    Events add to the open tick's set (a C-level set add); `close()` counts in
-    how many ticks of the window each user appears, so leaving the window is
-    exact and costs one step per user and tick, not per event.
+    Events add to the open tick's set (small, so in cache); `close()` notes for
+    each of its users the last tick they were seen in, and a tick leaving the
+    window lets go of the users it was the last tick of. Leaving the window is
+    exact and costs one look-up in the large table per user and tick, not per event.
     """
 
-    __slots__ = ("ticks", "open", "_ticks_seen", "_history")
+    __slots__ = ("ticks", "open", "_last", "_history", "_closed")
 
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
         self.open: set[str] = set()
-        self._ticks_seen: dict[str, int] = {}
+        self._last: dict[str, int] = {}  # user -> the last closed tick (its count) they were seen in
         self._history: deque[set[str]] = deque()
+        self._closed = 0
 
     def add(self, user: str) -> None:
         self.open.add(user)
 
     def close(self) -> list[str]:
         """Fold the open tick in, drop the tick that left the window; return users gone from it."""
-        seen = self._ticks_seen
+        index = self._closed
+        self._closed = index + 1
+        last = self._last
         current = self.open
         for user in current:
-            seen[user] = seen.get(user, 0) + 1
+            last[user] = index
         self._history.append(current)
         self.open = set()
         gone = []
         if len(self._history) > self.ticks:
+            leaving = index - self.ticks
             for user in self._history.popleft():
-                remaining = seen[user] - 1
-                if remaining:
-                    seen[user] = remaining
-                else:
-                    del seen[user]
+                if last[user] == leaving:  # not seen since
+                    del last[user]
                     gone.append(user)
         return gone
 
     def __len__(self) -> int:
         """Users in the closed ticks of the window (read after `close()`)."""
-        return len(self._ticks_seen)
+        return len(self._last)
 
     def __contains__(self, user: str) -> bool:
-        return user in self._ticks_seen or user in self.open
+        return user in self._last or user in self.open
 
 
 class WindowMax:
