@@ -245,6 +245,7 @@ class Admission:
         max_ts, released, ahead, behind = clock.max_ts, clock.released, clock.ahead_limit, clock.behind_limit
         plain, live_front, held = clock.plain, clock.live_front, self._held
         moved = False
+        last_tick, last_bucket = 0, []  # the bucket the previous event went to: most events share a tick
         for item in items:
             if type(item) is not Event:
                 if type(item) is Rejection:
@@ -284,12 +285,15 @@ class Admission:
                 rooms.add(event.room)
             if pending is None:
                 accepted.append(event)
+            elif tick == last_tick:
+                last_bucket.append(event)
             else:
                 bucket = pending.get(tick)
                 if bucket is None:
-                    pending[tick] = [event]
+                    bucket = pending[tick] = [event]
                 else:
                     bucket.append(event)
+                last_tick, last_bucket = tick, bucket
             taken += 1
             if ts > max_ts and plain and ts >= live_front:
                 # the front moved and nothing else holds the watermark: StreamClock._moved() in short
@@ -297,9 +301,8 @@ class Admission:
                 moved = True
                 watermark = ts - lateness
                 ahead = watermark + skew
-                due = watermark - watermark % tick_ms
-                if due > released:
-                    released = due
+                if watermark >= released + tick_ms:  # the next grid point is due (released is one)
+                    released = watermark - watermark % tick_ms
             elif ts > max_ts or tick < clock.first_tick:
                 clock.commit(max_ts, released, ahead, arrival_ms if moved else None)
                 moved = False
