@@ -32,18 +32,24 @@ class _SourceOnly:
 
 
 def _stale() -> list[str]:
-    """In a source checkout: the compiled modules older than their .py file (all of them run pure, or none)."""
+    """In a source checkout: the compiled sources edited since the last build (then all of them run pure).
+
+    The build is as new as its newest extension file: the shared library is
+    rebuilt whenever a source changed, the small per-module shims need not be.
+    """
     if not os.path.exists(os.path.join(_HERE, os.pardir, "setup.py")):
         return []
-    stale = []
+    built: dict[str, float] = {}
     for entry in os.listdir(_HERE):
         suffix = next((suffix for suffix in EXTENSION_SUFFIXES if entry.endswith(suffix)), None)
-        if suffix is None:
-            continue
-        source = os.path.join(_HERE, entry[: -len(suffix)] + ".py")
-        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(os.path.join(_HERE, entry)):
-            stale.append(entry[: -len(suffix)] + ".py")
-    return stale
+        if suffix is not None:
+            built[entry[: -len(suffix)]] = os.path.getmtime(os.path.join(_HERE, entry))
+    if not built:
+        return []
+    build = max(built.values())
+    sources = (name + ".py" for name in built)
+    return [source for source in sources
+            if os.path.exists(os.path.join(_HERE, source)) and os.path.getmtime(os.path.join(_HERE, source)) > build]
 
 
 if os.environ.get("LIVEMON_PURE"):

@@ -53,7 +53,15 @@ _MAX_HELD = 10_000  # held events beyond this are judged at once (the oldest rej
 
 
 def tick_of(ts: float, tick_ms: int) -> int:
-    """The first grid point at or after `ts` (an event's tick)."""
+    """The first grid point at or after `ts` (an event's tick).
+
+    Most times are whole milliseconds: those are rounded up in integers (exact,
+    and no float division); a fraction of a millisecond takes the float path.
+    """
+    whole = int(ts)
+    if whole == ts:
+        rest = whole % tick_ms
+        return whole if rest == 0 else whole - rest + tick_ms
     return -int(-ts // tick_ms) * tick_ms
 
 
@@ -202,9 +210,8 @@ class Admission:
     """
 
     def __init__(self, settings: EngineSettings, *, room: str | None = None, max_rooms: int = 0,
-                 live: bool = False, pending: dict[int, list[Event]] | None = None) -> None:
+                 live: bool = False) -> None:
         self.clock = StreamClock(settings, live=live)
-        self.pending = pending  # the engine's events by tick, or None: accepted events are returned
         self.totals = Totals()
         self.room_filter = room
         self.max_rooms = max_rooms or math.inf
@@ -225,16 +232,11 @@ class Admission:
     # ------------------------------------------------------------ the hot path
 
     def take(self, items: Iterable[object], arrival_ms: float | None = None) -> tuple[list[Event], list[Rejection]]:
-        """Judge items in arrival order; return (accepted events, rejections).
-
-        With `pending` (the engine's), accepted events go straight into their
-        tick's bucket there instead of the returned list.
-        """
+        """Judge items in arrival order; return (accepted events in the order they took effect, rejections)."""
         accepted: list[Event] = []
         rejections: list[Rejection] = []
         clock = self.clock
         totals = self.totals
-        pending = self.pending
         tick_ms = clock.tick_ms
         lateness = clock.lateness_ms
         skew = clock.skew_ms
@@ -245,7 +247,6 @@ class Admission:
         max_ts, released, ahead, behind = clock.max_ts, clock.released, clock.ahead_limit, clock.behind_limit
         plain, live_front, held = clock.plain, clock.live_front, self._held
         moved = False
-        last_tick, last_bucket = 0, []  # the bucket the previous event went to: most events share a tick
         for item in items:
             if type(item) is not Event:
                 if type(item) is Rejection:
@@ -270,7 +271,7 @@ class Admission:
                     clock.max_ts, clock.released, clock.ahead_limit, clock.behind_limit, clock.plain)
                 live_front, held = clock.live_front, self._held
                 continue
-            tick = -int(-ts // tick_ms) * tick_ms
+            tick = tick_of(ts, tick_ms)
             if tick <= released:
                 totals.late += 1
                 continue
@@ -283,17 +284,7 @@ class Admission:
                         event, "too_many_rooms", f"more than {self.max_rooms} rooms ([input] max_rooms)"))
                     continue
                 rooms.add(event.room)
-            if pending is None:
-                accepted.append(event)
-            elif tick == last_tick:
-                last_bucket.append(event)
-            else:
-                bucket = pending.get(tick)
-                if bucket is None:
-                    bucket = pending[tick] = [event]
-                else:
-                    bucket.append(event)
-                last_tick, last_bucket = tick, bucket
+            accepted.append(event)
             taken += 1
             if ts > max_ts and plain and ts >= live_front:
                 # the front moved and nothing else holds the watermark: StreamClock._moved() in short

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from .clock import NEVER, Admission, StreamClock, tick_of
 from .config import AlertRule, Config, EngineSettings
 from .events import Event, Item, Rejection, parse_message
-from .metrics import IgnoredViewerEvents, Room, Snapshot
+from .metrics import ORDER_FREE, IgnoredViewerEvents, Room, Snapshot, TickPart
 from .rules import Alert, RoomAlerts
 
 _by_ts = attrgetter("ts")
@@ -67,9 +67,11 @@ class Engine:
         self.room_filter = room
         # a room's median per metric from its earlier broadcasts (the history), asked once per room
         self.past_baselines = past_baselines
-        self._pending: dict[int, list[Event]] = {}  # accepted events by tick, until the tick is produced
-        self.admission = Admission(settings, room=room, max_rooms=config.input.max_rooms, live=live,
-                                   pending=self._pending)
+        # accepted events by tick until the tick is produced: those whose effect depends on their order
+        # held as they are (folded in ts order then), the order-free ones counted at once per room
+        self._pending: dict[int, list[Event]] = {}
+        self._parts: dict[int, dict[str, TickPart]] = {}
+        self.admission = Admission(settings, room=room, max_rooms=config.input.max_rooms, live=live)
         self.clock: StreamClock = self.admission.clock
         self.totals = self.admission.totals
         self.tick_ms = settings.tick_s * 1000
@@ -83,6 +85,7 @@ class Engine:
         self.topics = tuple(topic.name for topic in config.questions.topics)
         # one comment text is classified once: chat repeats itself ("harga kak?"), the cache keeps it cheap
         self.classify = lru_cache(maxsize=16384)(classifier.topics) if self.topics else None
+        self.topic_slot = {topic: slot for slot, topic in enumerate(self.topics)}
         self.rooms: dict[str, Room] = {}
         self.room_alerts: dict[str, RoomAlerts] = {}
         self.closed_rooms = 0  # live: rooms closed after a long silence
@@ -107,23 +110,52 @@ class Engine:
 
     def offer_batch(self, items: Iterable[object], arrival_ms: float | None = None) -> list[Rejection]:
         """Take parsed items in arrival order; return the rejections (accepted events wait for their tick)."""
-        return self.admission.take(items, arrival_ms)[1]
+        accepted, rejections = self.admission.take(items, arrival_ms)
+        self.fold(accepted)
+        return rejections
 
     def offer_raw(self, raw: str | bytes, arrival_ms: float | None = None) -> list[Rejection]:
         """Parse a message (one event or a batch) and offer it; return the rejections."""
         return self.offer_batch(parse_message(raw), arrival_ms)
 
     def fold(self, events: Iterable[Event]) -> None:
-        """Keep events admitted elsewhere for their tick (a worker's: the publisher admitted them)."""
+        """Take admitted events for their tick (the admission's, or a worker's: the publisher admitted them).
+
+        An order-free event (metrics.ORDER_FREE) is counted at once in its room's part of its tick;
+        the others wait in their tick's bucket.
+        """
         pending = self._pending
+        parts = self._parts
         tick_ms = self.tick_ms
+        classify = self.classify
+        topic_slot = self.topic_slot
+        topics = len(self.topics)
+        bucket: list[Event] = []
+        bucket_tick = 0  # the bucket and the part the previous event went to: most events share a tick
+        part_tick, part_room, part = 0, "", TickPart(0.0, 0)
+        order_free = ORDER_FREE
         for event in events:
-            tick = -int(-event.ts // tick_ms) * tick_ms
-            bucket = pending.get(tick)
-            if bucket is None:
-                pending[tick] = [event]
-            else:
+            tick = tick_of(event.ts, tick_ms)
+            if event.type in order_free:
+                room = event.room
+                if tick != part_tick or room != part_room:
+                    by_room = parts.get(tick)
+                    if by_room is None:
+                        by_room = parts[tick] = {}
+                    found = by_room.get(room)
+                    if found is None:
+                        found = by_room[room] = TickPart(event.ts, topics)
+                    part_tick, part_room, part = tick, room, found
+                part.take(event, classify, topic_slot)
+            elif tick == bucket_tick:
                 bucket.append(event)
+            else:
+                held = pending.get(tick)
+                if held is None:
+                    held = pending[tick] = [event]
+                else:
+                    held.append(event)
+                bucket_tick, bucket = tick, held
 
     # ------------------------------------------------------------ clock
 
@@ -135,7 +167,9 @@ class Engine:
 
     def settle(self, arrival_ms: float | None = None) -> list[Rejection]:
         """End of input: held events are decided (taken or rejected); return the rejected ones."""
-        return self.admission.settle(arrival_ms)[1]
+        accepted, rejections = self.admission.settle(arrival_ms)
+        self.fold(accepted)
+        return rejections
 
     def finish(self, *, max_ticks: int | None = None) -> list[Tick]:
         """End of stream: every tick up to the last event's tick (call `settle` first to see its rejections)."""
@@ -146,10 +180,8 @@ class Engine:
     def release(self, through: float, *, max_ticks: int | None = None) -> list[Tick]:
         """Produce every tick up to `through` (at most `max_ticks` of them: call again for the rest)."""
         if self.next_tick is None:
-            if not self._pending:
-                return []
-            first = min(self._pending)
-            if first > through:
+            first = self._first_held()
+            if first is None or first > through:
                 return []
             self.next_tick = first
         ticks: list[Tick] = []
@@ -163,23 +195,40 @@ class Engine:
         """Whether a tick is waiting to be produced (up to `through`, default the released tick)."""
         through = self.clock.released if through is None else through
         if self.next_tick is None:
-            return bool(self._pending) and min(self._pending) <= through
+            first = self._first_held()
+            return first is not None and first <= through
         return self.next_tick <= through
+
+    def _first_held(self) -> int | None:
+        """The first tick any accepted event waits for (before the first tick was produced)."""
+        ticks = [*self._pending, *self._parts]
+        return min(ticks) if ticks else None
 
     def _produce(self, t: int) -> Tick:
         events = self._pending.pop(t, None)
+        parts = self._parts.pop(t, None)
         host_actions = []
+        rooms = self.rooms
+        opened: set[str] = set()  # rooms whose first events are in this tick
         if events:
             if not _in_ts_order(events):  # most ticks arrive in order: a look is cheaper than a sort
                 events.sort(key=_by_ts)
-            rooms = self.rooms
             for event in events:
                 room = rooms.get(event.room)
                 if room is None:
-                    room = self._open_room(event)
+                    room = self._open_room(event.room, event.ts)
+                    opened.add(event.room)
                 room.fold(event)
                 if event.type == "host_action":  # on the timeline too
                     host_actions.append(event)
+        if parts:
+            for name, part in parts.items():
+                room = rooms.get(name)
+                if room is None:
+                    room = self._open_room(name, part.first_ts)
+                elif name in opened and part.first_ts < room.first_ts:
+                    room.first_ts = part.first_ts  # the session starts at its first event, whatever its type
+                room.merge(part)
         out = []
         rooms = self.rooms
         room_alerts = self.room_alerts
@@ -193,15 +242,15 @@ class Engine:
             self._close_idle_rooms(t)
         return Tick(t, out, host_actions)
 
-    def _open_room(self, event: Event) -> Room:
-        room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms, topics=self.topics,
-                    classify=self.classify, max_products=self.settings.max_products)
-        self.rooms[event.room] = room
-        self.room_names.add(event.room)
+    def _open_room(self, name: str, first_ts: float) -> Room:
+        room = Room(name, first_ts, self.tick_ms, self.window_ms, self.horizon_ms, topics=self.topics,
+                    max_products=self.settings.max_products)
+        self.rooms[name] = room
+        self.room_names.add(name)
         self._room_order = sorted(self.rooms)
-        past = self.past_baselines(event.room) if self.past_baselines is not None else None
-        self.room_alerts[event.room] = RoomAlerts(
-            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past, self.shown_baselines
+        past = self.past_baselines(name) if self.past_baselines is not None else None
+        self.room_alerts[name] = RoomAlerts(
+            name, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past, self.shown_baselines
         )
         return room
 

@@ -121,7 +121,7 @@ class Room:
     """Incremental state of one broadcast room."""
 
     def __init__(self, name: str, first_ts: float, tick_ms: int, window_ms: int, horizon_ms: int, *,
-                 topics: tuple[str, ...] = (), classify: Classify | None = None, max_products: int = 200) -> None:
+                 topics: tuple[str, ...] = (), max_products: int = 200) -> None:
         self.name = name
         self.first_ts = first_ts
         self.last_event_ts = first_ts
@@ -144,52 +144,56 @@ class Room:
         self.peak_viewers = 0
         self.ignored = IgnoredViewerEvents()
         self.topics = topics
-        self.classify = classify
-        self.topic_slot = {topic: slot for slot, topic in enumerate(topics)}
         self.topic_sums = TickSums(len(topics), ticks)
         self.products = ProductBook(window_ms, max_products)
 
     # ------------------------------------------------------------ events
 
     def fold(self, event: Event) -> None:
-        """What one event does to the room (events come in `ts` order), by its type.
+        """What one event whose effect depends on the order of events does to the room (they come in
+        `ts` order): viewers, products, orders, host actions. The others come in `TickPart`s (`merge`).
 
         The types are tried in the order of their share of a typical broadcast. A
         host action counts in no metric, but a pin tells whose product is pinned.
         """
         self.last_event_ts = event.ts
         kind = event.type
-        if kind == "like":
-            self.sums.open[LIKES] += event.count
-            self._interacts(event.user)
-        elif kind == "viewer_join":
+        if kind == "viewer_join":
             self._join(event)
         elif kind == "product_impression":
             self._product(event, PRODUCT_IMPRESSIONS, product_slots.IMPRESSIONS, event.count)
         elif kind == "viewer_leave":
             self._leave(event)
-        elif kind == "comment":
-            self._comment(event)
-        elif kind == "live_impression":
-            self.sums.open[IMPRESSIONS] += event.count
         elif kind == "product_click":
             self._product(event, PRODUCT_CLICKS, product_slots.CLICKS, 1)
-        elif kind == "follow":
-            self.sums.open[FOLLOWS] += 1
-            self._interacts(event.user)
-        elif kind == "share":
-            self.sums.open[SHARES] += 1
-            self._interacts(event.user)
         elif kind == "order":
             self._order(event)
         elif kind == "viewer_count":
             self._viewer_count(event)
-        else:
+        elif kind == "host_action":
             self.products.host_action(event.action, event.product, event.ts)
+        else:
+            raise ValueError(f"{kind} events are order-free: they come in a TickPart")
 
-    def _interacts(self, user: str | None) -> None:
-        if user is not None:
-            self.interacting.open.add(user)
+    def merge(self, part: TickPart) -> None:
+        """The order-free events of the open tick, counted as they were taken (`TickPart`)."""
+        if part.last_ts > self.last_event_ts:
+            self.last_event_ts = part.last_ts
+        current = self.sums.open
+        current[LIKES] += part.likes
+        current[COMMENTS] += part.comments
+        current[SHARES] += part.shares
+        current[FOLLOWS] += part.follows
+        current[IMPRESSIONS] += part.impressions
+        current[QUESTIONS] += part.questions
+        if self.interacting.open:
+            self.interacting.open |= part.interacting
+        else:  # the usual case: only order-free events interact, and they all come in the part
+            self.interacting.open = part.interacting
+        if part.topics:
+            counts = self.topic_sums.open
+            for slot, count in enumerate(part.topics):
+                counts[slot] += count
 
     def _product(self, event: Event, slot: int, product_slot: int, amount: int) -> None:
         product = event.product
@@ -254,19 +258,6 @@ class Room:
         products.add(product, product_slots.UNITS, event.quantity)
         products.add(product, product_slots.GMV, event.amount)
 
-    def _comment(self, event: Event) -> None:
-        user = event.user
-        assert user is not None
-        self.sums.open[COMMENTS] += 1
-        self.interacting.open.add(user)
-        if self.classify is not None and event.text:
-            topics = self.classify(event.text)
-            if topics:
-                self.sums.open[QUESTIONS] += 1
-                counts, slot = self.topic_sums.open, self.topic_slot
-                for topic in topics:
-                    counts[slot[topic]] += 1
-
     # ------------------------------------------------------------ ticks
 
     def close_tick(self, t: int) -> Snapshot:
@@ -308,3 +299,59 @@ class Room:
             viewers, in_window, len(self.interacting), self.peak_viewers, sums.totals[:], sums.cumulative[:],
             topics, self.products.close(t),
         )
+
+
+#: Event types whose effect on a tick does not depend on the order of the tick's events: whole
+#: counts and sets of users. The engine counts them as they are taken, in a `TickPart` of their
+#: room and tick, instead of holding them until the tick is produced; the rest wait and are
+#: folded in `ts` order (`Room.fold`).
+ORDER_FREE = frozenset({"like", "comment", "live_impression", "follow", "share"})
+
+
+class TickPart:
+    """What the order-free events of one room did to one tick not produced yet."""
+
+    __slots__ = ("first_ts", "last_ts", "likes", "comments", "shares", "follows", "impressions", "questions",
+                 "interacting", "topics")
+
+    def __init__(self, ts: float, topics: int) -> None:
+        self.first_ts = ts
+        self.last_ts = ts
+        self.likes = 0
+        self.comments = 0
+        self.shares = 0
+        self.follows = 0
+        self.impressions = 0
+        self.questions = 0
+        self.interacting: set[str] = set()  # users who liked, commented, shared or followed
+        self.topics = [0] * topics  # questions per topic slot of [questions]
+
+    def take(self, event: Event, classify: Classify | None, topic_slot: dict[str, int]) -> None:
+        """Count one order-free event (any order)."""
+        ts = event.ts
+        if ts < self.first_ts:
+            self.first_ts = ts
+        elif ts > self.last_ts:
+            self.last_ts = ts
+        kind = event.type
+        if kind == "like":
+            self.likes += event.count
+        elif kind == "comment":
+            self.comments += 1
+            if classify is not None and event.text:
+                found = classify(event.text)
+                if found:
+                    self.questions += 1
+                    counts = self.topics
+                    for topic in found:
+                        counts[topic_slot[topic]] += 1
+        elif kind == "live_impression":
+            self.impressions += event.count
+            return
+        elif kind == "follow":
+            self.follows += 1
+        else:
+            self.shares += 1
+        user = event.user
+        if user is not None:
+            self.interacting.add(user)
