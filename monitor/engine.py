@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable
 from .clock import NEVER, Admission, StreamClock, tick_of
 from .config import AlertRule, Config, EngineSettings
 from .events import Event, Item, Rejection, parse_message
-from .metrics import ORDER_FREE, IgnoredViewerEvents, Room, Snapshot, TickPart
+from .metrics import ORDER_FREE, PRODUCT_COUNTS, IgnoredViewerEvents, Room, Snapshot, TickPart
+from .products import Product
 from .rules import Alert, RoomAlerts
 
 _by_ts = attrgetter("ts")
@@ -121,8 +122,9 @@ class Engine:
     def fold(self, events: Iterable[Event]) -> None:
         """Take admitted events for their tick (the admission's, or a worker's: the publisher admitted them).
 
-        An order-free event (metrics.ORDER_FREE) is counted at once in its room's part of its tick;
-        the others wait in their tick's bucket.
+        An order-free event (metrics.ORDER_FREE, and a product view or click whose product line is
+        settled) is counted at once in its room's part of its tick; the others wait in their tick's
+        bucket. A room that may close for silence before the tick (live) settles nothing.
         """
         pending = self._pending
         parts = self._parts
@@ -133,10 +135,18 @@ class Engine:
         bucket: list[Event] = []
         bucket_tick = 0  # the bucket and the part the previous event went to: most events share a tick
         part_tick, part_room, part = 0, "", TickPart(0.0, 0)
-        order_free = ORDER_FREE
+        order_free, product_counts, rooms, idle_ms = ORDER_FREE, PRODUCT_COUNTS, self.rooms, self.idle_ms
         for event in events:
             tick = tick_of(event.ts, tick_ms)
-            if event.type in order_free:
+            kind = event.type
+            product: Product | None = None
+            if kind in product_counts:
+                room_now = rooms.get(event.room)
+                name = event.product
+                if room_now is not None and name is not None and (
+                        not idle_ms or room_now.last_event_ts >= tick - tick_ms - idle_ms):
+                    product = room_now.products.settled(name)
+            if product is not None or kind in order_free:
                 room = event.room
                 if tick != part_tick or room != part_room:
                     by_room = parts.get(tick)
@@ -146,7 +156,10 @@ class Engine:
                     if found is None:
                         found = by_room[room] = TickPart(event.ts, topics)
                     part_tick, part_room, part = tick, room, found
-                part.take(event, classify, topic_slot)
+                if product is None:
+                    part.take(event, classify, topic_slot)
+                else:
+                    part.take_product(event, product)
             elif tick == bucket_tick:
                 bucket.append(event)
             else:

@@ -17,7 +17,7 @@ from . import catalog
 from . import products as product_slots
 from .catalog import Number
 from .events import Event
-from .products import ProductBook, ProductLine
+from .products import Product, ProductBook, ProductLine
 from .windows import DistinctUsers, TickSums, WindowMax
 
 # counter slots (catalog.COUNTERS)
@@ -186,6 +186,15 @@ class Room:
         current[FOLLOWS] += part.follows
         current[IMPRESSIONS] += part.impressions
         current[QUESTIONS] += part.questions
+        current[PRODUCT_IMPRESSIONS] += part.product_impressions
+        current[PRODUCT_CLICKS] += part.product_clicks
+        if part.products:
+            book = self.products
+            for product, (impressions, clicks) in part.products.items():
+                if impressions:
+                    book.count(product, product_slots.IMPRESSIONS, impressions)
+                if clicks:
+                    book.count(product, product_slots.CLICKS, clicks)
         if self.interacting.open:
             self.interacting.open |= part.interacting
         else:  # the usual case: only order-free events interact, and they all come in the part
@@ -306,13 +315,17 @@ class Room:
 #: room and tick, instead of holding them until the tick is produced; the rest wait and are
 #: folded in `ts` order (`Room.fold`).
 ORDER_FREE = frozenset({"like", "comment", "live_impression", "follow", "share"})
+#: Product views and clicks are whole counts too, but which line of the room's products they count
+#: in may depend on which product came first (the cap): order-free once that is settled
+#: (`ProductBook.settled`), held like the rest before.
+PRODUCT_COUNTS = frozenset({"product_impression", "product_click"})
 
 
 class TickPart:
     """What the order-free events of one room did to one tick not produced yet."""
 
     __slots__ = ("first_ts", "last_ts", "likes", "comments", "shares", "follows", "impressions", "questions",
-                 "interacting", "topics")
+                 "interacting", "topics", "product_impressions", "product_clicks", "products")
 
     def __init__(self, ts: float, topics: int) -> None:
         self.first_ts = ts
@@ -325,14 +338,13 @@ class TickPart:
         self.questions = 0
         self.interacting: set[str] = set()  # users who liked, commented, shared or followed
         self.topics = [0] * topics  # questions per topic slot of [questions]
+        self.product_impressions = 0
+        self.product_clicks = 0
+        self.products: dict[Product, list[int]] = {}  # views and clicks per product (settled ones)
 
     def take(self, event: Event, classify: Classify | None, topic_slot: dict[str, int]) -> None:
         """Count one order-free event (any order)."""
-        ts = event.ts
-        if ts < self.first_ts:
-            self.first_ts = ts
-        elif ts > self.last_ts:
-            self.last_ts = ts
+        self._times(event.ts)
         kind = event.type
         if kind == "like":
             self.likes += event.count
@@ -355,3 +367,23 @@ class TickPart:
         user = event.user
         if user is not None:
             self.interacting.add(user)
+
+    def take_product(self, event: Event, product: Product) -> None:
+        """Count a product view or click whose product line is settled (any order)."""
+        self._times(event.ts)
+        counts = self.products.get(product)
+        if counts is None:
+            counts = self.products[product] = [0, 0]
+        if event.type == "product_impression":
+            count = event.count
+            self.product_impressions += count
+            counts[0] += count
+        else:
+            self.product_clicks += 1
+            counts[1] += 1
+
+    def _times(self, ts: float) -> None:
+        if ts < self.first_ts:
+            self.first_ts = ts
+        elif ts > self.last_ts:
+            self.last_ts = ts

@@ -82,7 +82,9 @@ class SessionCounts:
         return None if slot is None else self.counts[slot]
 
 
-class _Product:
+class Product:
+    """One product's counters in a room (or the line of the products beyond the cap)."""
+
     __slots__ = ("name", "window", "session", "pinned_ms")
 
     def __init__(self, name: str) -> None:
@@ -100,30 +102,40 @@ class ProductBook:
     def __init__(self, window_ms: int, cap: int) -> None:
         self.window_ms = window_ms
         self.cap = cap
-        self._products: dict[str, _Product] = {}
-        self._open: dict[_Product, list[Number]] = {}  # this tick's counts per product
-        self._recent: deque[tuple[int, _Product, list[Number]]] = deque()  # (tick, product, counts) in the window
-        self._pinned: _Product | None = None
+        self._products: dict[str, Product] = {}
+        self._open: dict[Product, list[Number]] = {}  # this tick's counts per product
+        self._recent: deque[tuple[int, Product, list[Number]]] = deque()  # (tick, product, counts) in the window
+        self._pinned: Product | None = None
         self._pinned_since = 0.0
         self._lines: tuple[ProductLine, ...] = ()
         self._moved = False
 
-    def _product(self, name: str) -> _Product:
+    def _product(self, name: str) -> Product:
         product = self._products.get(name)
         if product is None:
             if len(self._products) >= self.cap:
                 name = OTHER
                 product = self._products.get(name)
             if product is None:
-                product = self._products[name] = _Product(name)
+                product = self._products[name] = Product(name)
         return product
 
     def add(self, name: str, slot: int, amount: Number) -> None:
-        product = self._product(name)
+        self.count(self._product(name), slot, amount)
+
+    def count(self, product: Product, slot: int, amount: Number) -> None:
         counts = self._open.get(product)
         if counts is None:
             counts = self._open[product] = [0, 0, 0, 0, 0.0]
         counts[slot] += amount
+
+    def settled(self, name: str) -> Product | None:
+        """The product `name` counts under, if that can no longer change whatever comes first: a product
+        already in the book, or, past the cap, the line beyond it (None: the order of events decides)."""
+        product = self._products.get(name)
+        if product is None and len(self._products) >= self.cap:
+            product = self._products.get(OTHER)
+        return product
 
     def host_action(self, action: str, name: str | None, ts: float) -> None:
         """`pin_product` pins its product (the one pinned before is unpinned); `unpin_product` unpins."""
