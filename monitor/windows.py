@@ -28,22 +28,31 @@ class TickSums:
         self.open: list[Number] = [0] * width
         self.totals: list[Number] = [0] * width
         self.cumulative: list[Number] = [0] * width
-        self._history: deque[list[Number]] = deque()
+        # the window's ticks, None for a tick that counted nothing (a quiet room keeps no lists)
+        self._history: deque[list[Number] | None] = deque()
 
     def close(self) -> None:
         current = self.open
         totals = self.totals
         cumulative = self.cumulative
+        counted = False
         for index, value in enumerate(current):
             if value:
                 totals[index] += value
                 cumulative[index] += value
-        self._history.append(current)
-        if len(self._history) > self.ticks:
-            for index, value in enumerate(self._history.popleft()):
-                if value:
-                    totals[index] -= value
-        self.open = [0] * self._width
+                counted = True
+        history = self._history
+        if counted:
+            history.append(current)
+            self.open = [0] * self._width
+        else:
+            history.append(None)  # the open list, all zeros, stays open
+        if len(history) > self.ticks:
+            leaving = history.popleft()
+            if leaving is not None:
+                for index, value in enumerate(leaving):
+                    if value:
+                        totals[index] -= value
 
 
 class DistinctUsers:
@@ -61,7 +70,7 @@ class DistinctUsers:
         self.ticks = ticks
         self.open: set[str] = set()
         self._last: dict[str, int] = {}  # user -> the last closed tick (its count) they were seen in
-        self._history: deque[set[str]] = deque()
+        self._history: deque[tuple[int, set[str]]] = deque()  # (tick count, its users): ticks with users only
         self._closed = 0
 
     def add(self, user: str) -> None:
@@ -71,16 +80,20 @@ class DistinctUsers:
         """Fold the open tick in, drop the tick that left the window; return users gone from it."""
         index = self._closed
         self._closed = index + 1
-        last = self._last
         current = self.open
-        for user in current:
-            last[user] = index
-        self._history.append(current)
-        self.open = set()
+        history = self._history
+        if current:
+            last = self._last
+            for user in current:
+                last[user] = index
+            history.append((index, current))
+            self.open = set()
         gone = []
-        if len(self._history) > self.ticks:
-            leaving = index - self.ticks
-            for user in self._history.popleft():
+        leaving = index - self.ticks
+        if history and history[0][0] <= leaving:  # at most one: one entry per tick
+            last = self._last
+            _, users = history.popleft()
+            for user in users:
                 if last[user] == leaving:  # not seen since
                     del last[user]
                     gone.append(user)
@@ -117,25 +130,29 @@ class WindowMax:
 
 
 class RollingMedian:
-    """Median of the values pushed in the last `ticks` ticks, skipping nulls."""
+    """Median of the values pushed in the last `ticks` ticks, skipping nulls.
 
-    __slots__ = ("ticks", "_index", "_queue", "_sorted")
+    The window holds the values themselves (None for a null tick), shared with
+    the sorted list: no (tick, value) pair per tick, the memory of a room's
+    baselines is two pointers per tick and metric.
+    """
+
+    __slots__ = ("ticks", "_values", "_sorted")
 
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
-        self._index = 0
-        self._queue: deque[tuple[int, Number]] = deque()
+        self._values: deque[Number | None] = deque()
         self._sorted: list[Number] = []
 
     def push(self, value: Number | None) -> None:
+        values = self._values
+        values.append(value)
         if value is not None:
-            self._queue.append((self._index, value))
             insort(self._sorted, value)
-        self._index += 1
-        queue = self._queue
-        while queue and queue[0][0] <= self._index - 1 - self.ticks:
-            _, old = queue.popleft()
-            del self._sorted[bisect_left(self._sorted, old)]
+        if len(values) > self.ticks:
+            old = values.popleft()
+            if old is not None:
+                del self._sorted[bisect_left(self._sorted, old)]
 
     def __len__(self) -> int:
         return len(self._sorted)

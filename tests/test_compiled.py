@@ -96,11 +96,11 @@ def test_random_messy_streams_give_the_same_bytes_compiled_and_pure(tmp_path, se
 
 
 @needs_build
-def test_the_property_tests_of_the_clock_metrics_and_rules_pass_on_the_pure_path():
+def test_the_property_tests_of_the_clock_metrics_windows_and_rules_pass_on_the_pure_path():
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-p", "no:randomly", "-p", "no:cacheprovider",
          "tests/test_metrics_reference.py", "tests/test_clock.py", "tests/test_rules.py", "tests/test_engine.py",
-         "tests/test_events.py", "-k", "not sigterm"],
+         "tests/test_events.py", "tests/test_windows.py", "-k", "not sigterm"],
         capture_output=True, text=True, cwd=ROOT, env=_env(pure=True),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
