@@ -119,7 +119,8 @@ def one_run(rate: int, batch: int, seconds: float) -> dict:
     return {**got, "sent": sent["sent"], "rate": sent["sent"] / sent["seconds"], "lost": sent["sent"] - got["events"]}
 
 
-def section(runs: int, smoke: bool = False, log=print) -> list[str]:
+def section(runs: int, smoke: bool = False, log=print, figures: dict | None = None) -> list[str]:
+    """The table of live ingest; `figures` (if given) gets each row's figures by (label, rate)."""
     seconds = 1 if smoke else SECONDS
     lines = [
         "## Live websocket ingest",
@@ -149,6 +150,8 @@ def section(runs: int, smoke: bool = False, log=print) -> list[str]:
                 f"| {label} | {rate:,} | {achieved:,.0f} | {lost} | {statistics.median(r['p50_ms'] for r in results):.1f} | "
                 f"{statistics.median(p99s):.1f} ({min(p99s):.1f}–{max(p99s):.1f}) |"
             )
+            if figures is not None:
+                figures[(label, rate)] = {"achieved": achieved, "lost": lost, "p99_ms": statistics.median(p99s)}
             if lost == 0 and achieved >= rate * 0.95:
                 best[label] = max(best.get(label, 0), achieved)
     lines.append("")
