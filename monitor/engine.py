@@ -10,7 +10,6 @@ so the same events give the same ticks whatever the pacing and batching.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Callable, Iterable
@@ -21,6 +20,7 @@ from .events import Event, Item, Rejection, parse_message
 from .metrics import ORDER_FREE, PRODUCT_COUNTS, IgnoredViewerEvents, Room, Snapshot, TickPart
 from .products import Product
 from .rules import Alert, RoomAlerts
+from .ticks import RoomTick as RoomTick, Tick as Tick  # where they were: importers keep `monitor.engine`
 
 _by_ts = attrgetter("ts")
 
@@ -33,22 +33,6 @@ def _in_ts_order(events: list[Event]) -> bool:
             return False
         last = ts
     return True
-
-
-@dataclass(slots=True)
-class RoomTick:
-    snapshot: Snapshot
-    alerts: list[Alert]
-    usual: dict[str, float | None] = field(default_factory=dict)  # the rules' baselines of the shown metrics
-
-
-@dataclass(slots=True)
-class Tick:
-    """Everything computed at one tick: per room (ascending name) its snapshot and alerts."""
-
-    t: int
-    rooms: list[RoomTick]
-    host_actions: list[Event] = field(default_factory=list)
 
 
 class Engine:
