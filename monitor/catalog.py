@@ -135,10 +135,16 @@ def metric(name: str) -> Metric:
     """The entry of a metric; `questions_<topic>` is made for any topic the config names."""
     entry = BY_NAME.get(name)
     if entry is None and name.startswith(TOPIC_PREFIX):
-        return _topic_metric(name)
+        entry = _TOPIC_METRICS.get(name)
+        if entry is None:
+            entry = _TOPIC_METRICS[name] = _topic_metric(name)
+        return entry
     if entry is None:
         raise KeyError(name)
     return entry
+
+
+_TOPIC_METRICS: dict[str, Metric] = {}  # made once per topic name asked for (the config's topics)
 
 
 def _topic_metric(name: str) -> Metric:

@@ -77,17 +77,30 @@ class Verdict:
     threshold: Number | None
 
 
-def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: Number | None = None) -> Verdict:
+def value_of(metric: catalog.Metric, snapshot: Snapshot, values: dict[str, Number | None] | None) -> Number | None:
+    """The metric's value in the snapshot, read once per tick when `values` keeps what was read."""
+    if values is None:
+        return metric.of(snapshot)
+    name = metric.name
+    if name in values:
+        return values[name]
+    value = values[name] = metric.of(snapshot)
+    return value
+
+
+def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: Number | None = None,
+          values: dict[str, Number | None] | None = None) -> Verdict:
     """Is the rule's condition true at this tick?
 
     `past` is the room's own median from earlier broadcasts: a drop / rise
     rule uses it while this broadcast is too young for a baseline of its own.
+    `values`: the metrics already read from this snapshot (the rules of a room share them).
     """
     if rule.kind == "stale":
         silence = (snapshot.t - snapshot.last_event_ts) / 1000
         return Verdict(silence >= rule.for_s, silence, None, rule.for_s)
     metric = catalog.metric(rule.metric)
-    value = metric.of(snapshot)
+    value = value_of(metric, snapshot, values)
     denominator = None if metric.denominator is None else snapshot.get(metric.denominator)
     if value is None or (denominator is not None and denominator < rule.min_sample):
         return Verdict(None, value, None, None)
@@ -181,6 +194,7 @@ class RoomAlerts:
         self.states: dict[str, RuleState] = {}
         self.rules: list[AlertRule] = []
         self._usual: dict[str, tuple[tuple[str, int], int]] = {}  # metric -> (its baseline's key, ticks it needs)
+        self._pushes: list[tuple[Baseline, catalog.Metric]] = []  # each baseline and its metric
         self.set_rules(rules)
 
     def set_rules(self, rules: list[AlertRule]) -> None:
@@ -202,6 +216,7 @@ class RoomAlerts:
                 if key not in self.baselines:
                     self.baselines[key] = Baseline(self.window_ticks, max(1, key[1] // self.tick_s))
                 self._usual[metric] = (key, default["min_baseline_ticks"].default)
+        self._pushes = [(baseline, catalog.metric(metric)) for (metric, _), baseline in self.baselines.items()]
 
     def usual(self) -> dict[str, Number | None]:
         """What is usual for each shown metric now: the baseline its rule judges against (None: too young)."""
@@ -216,11 +231,12 @@ class RoomAlerts:
         """This tick's firings and resolvings (`usual()` before it is the baseline the tick was judged on)."""
         alerts = []
         judged = []
+        values: dict[str, Number | None] = {}
         for rule in self.rules:
             if rule.enabled:
                 baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
                 past = self.past.get(rule.metric) if baseline is not None else None
-                judged.append((rule, judge(rule, snapshot, baseline, past)))
+                judged.append((rule, judge(rule, snapshot, baseline, past, values)))
         # A silent feed makes every other number look bad (no likes, no clicks):
         # while a stale rule holds, the other rules are held, not judged.
         silent = any(verdict.holds for rule, verdict in judged if rule.kind == "stale")
@@ -233,8 +249,8 @@ class RoomAlerts:
                     verdict.value, verdict.baseline, verdict.threshold,
                 ))
         # the baselines take this tick's values after judging it
-        for (metric, _), baseline in self.baselines.items():
-            baseline.push(catalog.metric(metric).of(snapshot))
+        for baseline, metric in self._pushes:
+            baseline.push(value_of(metric, snapshot, values))
         return alerts
 
     def firing(self) -> list[str]:
