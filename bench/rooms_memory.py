@@ -4,11 +4,12 @@ Usage: python -m bench.rooms_memory ROOMS [SECONDS]  -> one JSON line on stdout.
 
 ROOMS rooms, each a quiet broadcast (about one event every 5 s: joins, leaves,
 likes, comments, product views and clicks, an order now and then) for SECONDS
-of stream time (default 300: five 60 s windows), offered in batches of 20,000
-events as a replay reads them, with `max_rooms` raised to ROOMS. RSS is read
-before the engine is built and after the last tick; the difference over ROOMS
-is what a room costs. Memory should grow with rooms x window, not with the
-ticks a batch spans.
+of stream time (default 300: five 60 s windows), written once to a JSON Lines
+file in bench/.cache and replayed from it as `replay` reads a file (blocks of
+lines parsed, offered, the ticks they make due released 64 at a time), with
+`max_rooms` raised to ROOMS. RSS is read before the engine is built and after
+the last tick; the difference over ROOMS is what a room costs. Memory should
+grow with rooms x window, not with the ticks a batch spans.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ import sys
 import time
 from typing import Any
 
+import orjson
+
+from feeds.files import read_batches
 from monitor.cli import tune_gc
 from monitor.config import load_config
-from monitor.events import validate
+from monitor.events import parse_lines
 from monitor.runs import build_engine
 
 from .memory_probe import rss_mb
+from .workloads import CACHE
 
 T0 = 1_800_000_000_000
-BATCH = 20_000
 MEAN_GAP_MS = 5_000  # one event every 5 s per room
 
 
@@ -71,9 +75,20 @@ def stream(rooms: int, seconds: int, seed: int = 7) -> list[dict[str, Any]]:
     return events
 
 
+def recording(rooms: int, seconds: int) -> str:
+    """The stream as a file, written once (the events are not in memory while the engine runs)."""
+    path = CACHE / f"rooms{rooms}_{seconds}s.jsonl"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(b"".join(orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE) for event in stream(rooms, seconds)))
+        tmp.rename(path)
+    return str(path)
+
+
 def main(rooms: int, seconds: int = 300) -> dict[str, Any]:
+    path = recording(rooms, seconds)
     tune_gc()
-    items = [validate(event) for event in stream(rooms, seconds)]
     config = load_config()
     config = config.model_copy(update={"input": config.input.model_copy(update={"max_rooms": rooms})})
     gc.collect()
@@ -81,13 +96,13 @@ def main(rooms: int, seconds: int = 300) -> dict[str, Any]:
     engine = build_engine(config)
     started = time.perf_counter()
     ticks = 0
-    for at in range(0, len(items), BATCH):
-        engine.offer_batch(items[at:at + BATCH])
+    for block in read_batches(path):
+        engine.offer_batch(parse_lines(block))
         while engine.due():  # released in steps, as the pipeline does
             ticks += len(engine.advance(max_ticks=64))
     ticks += len(engine.finish())
     elapsed = time.perf_counter() - started
-    gc.collect()  # the events stay alive: the difference is the engine's
+    gc.collect()
     after = rss_mb()
     return {
         "rooms": len(engine.rooms),

@@ -200,7 +200,8 @@ def rooms_section(smoke: bool, log) -> tuple[list[str], dict[int, dict]]:
         "",
         f"Quiet rooms (an event every 5 s each: joins, leaves, likes, comments, product views and clicks, "
         f"orders) over {seconds} s of stream time (the 60 s window and the rules' 600 s baselines filled), "
-        "offered in 20,000-event batches, ticks released 64 at a time as a replay does (bench/rooms_memory.py); "
+        "written once to a file and replayed from it as `replay` reads one (blocks parsed and offered, ticks released "
+        "64 at a time; bench/rooms_memory.py); "
         "`max_rooms` raised to the count. RSS after the last tick minus RSS before the engine was built, "
         "the events themselves excluded. One run each.",
         "",
