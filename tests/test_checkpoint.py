@@ -28,6 +28,7 @@ from monitor.runs import build_engine
 from monitor.sinks import ProductsCadence, alert_record, metrics_record, products_record
 
 from .test_metrics_reference import random_stream
+from .test_nats_partitions import cut as cut_seeded
 from .test_nats_partitions import hostile_stream
 
 CONFIG = load_config("monitor/default_config.toml")
@@ -55,12 +56,7 @@ def records(ticks, cadence: ProductsCadence) -> list[bytes]:
 
 
 def cut(lines: list[bytes], rng: random.Random) -> list[list[bytes]]:
-    batches, at = [], 0
-    while at < len(lines):
-        size = rng.choice([1, 2, 7, 40, 300])
-        batches.append(lines[at:at + size])
-        at += size
-    return batches
+    return cut_seeded(lines, rng.randrange(2**31))
 
 
 def new_engine(config) -> Engine:
