@@ -25,6 +25,7 @@ spacing doubles, so a long session keeps fewer, wider-spaced checkpoints.
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import gc
 import hashlib
@@ -107,9 +108,36 @@ def _drop(_obj: object) -> tuple:
     return (type(None), ())
 
 
+def _attributes(obj: object) -> dict[str, Any]:
+    """An object's attributes: its `__dict__`, or a compiled (mypyc) class's declared attributes."""
+    names = getattr(type(obj), "__mypyc_attrs__", None)
+    if names is None:
+        return dict(vars(obj))
+    return {name: getattr(obj, name) for name in names if name != "__dict__" and hasattr(obj, name)}
+
+
+def _set_attributes(obj: object, attributes: dict[str, Any]) -> None:
+    for name, value in attributes.items():
+        setattr(obj, name, value)
+
+
+def _native(obj: object) -> tuple:
+    """A compiled class's object, which mypyc does not pickle: made without __init__, then its attributes set."""
+    return (copyreg.__newobj__, (type(obj),), _attributes(obj), None, None, _set_attributes)
+
+
+def _compiled_classes() -> dict[type, Any]:
+    """The compiled core's classes (none when it runs pure), each pickled by its attributes."""
+    from . import catalog, clock, engine, metrics, products, rules, windows
+
+    return {cls: _native for module in (catalog, clock, engine, metrics, products, rules, windows)
+            for cls in vars(module).values()
+            if isinstance(cls, type) and cls.__module__ == module.__name__ and hasattr(cls, "__mypyc_attrs__")}
+
+
 class _Pickler(pickle.Pickler):
     # the classifier's cache is the config's (rooms keep a reference): restored from the new engine
-    dispatch_table = {functools._lru_cache_wrapper: _drop}
+    dispatch_table = {functools._lru_cache_wrapper: _drop, **_compiled_classes()}
 
 
 def save(engine: Engine, *, position: Any = None, extra: Any = None) -> Checkpoint:
@@ -117,7 +145,7 @@ def save(engine: Engine, *, position: Any = None, extra: Any = None) -> Checkpoi
 
     `extra` is pickled together with the engine, so objects they share stay shared.
     """
-    state = {name: value for name, value in vars(engine).items() if name not in _FROM_CONFIG}
+    state = {name: value for name, value in _attributes(engine).items() if name not in _FROM_CONFIG}
     buffer = io.BytesIO()
     with _no_collection():
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((state, extra))
@@ -133,7 +161,7 @@ def restore(checkpoint: Checkpoint, engine: Engine) -> Any:
         raise CheckpointMismatch("the checkpoint was made under another engine config or other rules")
     with _no_collection():
         state, extra = pickle.loads(zlib.decompress(checkpoint.data))
-    vars(engine).update(state)
+    _set_attributes(engine, state)
     for room in engine.rooms.values():
         room.classify = engine.classify
     return extra
