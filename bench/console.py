@@ -78,7 +78,8 @@ async def one_run(seconds: float, rate: int = RATE, batch: int = BATCH) -> dict:
     }
 
 
-def section(runs: int, smoke: bool = False, log=print) -> list[str]:
+def section(runs: int, smoke: bool = False, log=print, figures: dict | None = None) -> list[str]:
+    """The console's table; `figures` (if given) gets the median refresh rate."""
     seconds = 3 if smoke else 10
     results = []
     for index in range(runs):
@@ -86,6 +87,10 @@ def section(runs: int, smoke: bool = False, log=print) -> list[str]:
         r = results[-1]
         log(f"  console [{index + 1}/{runs}]: {r['refresh_hz']:.1f} Hz, lag max {r['lag_max_ms']:.0f} ms, "
             f"{r['events']:,} events")
+
+    if figures is not None:
+        figures["refresh_hz"] = statistics.median(r["refresh_hz"] for r in results)
+        figures["lag_max_ms"] = statistics.median(r["lag_max_ms"] for r in results)
 
     def row(label: str, key: str, unit: str) -> str:
         values = [r[key] for r in results]

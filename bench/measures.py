@@ -40,6 +40,7 @@ def replay_throughput(path: Path, events: int, *, to_devnull: bool) -> float:
             subprocess.run(command, stdout=sink, check=True, cwd=ROOT)
     else:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
+        assert process.stdout is not None
         while process.stdout.read(1 << 20):
             pass
         if process.wait():

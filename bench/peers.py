@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 import orjson
@@ -27,7 +28,7 @@ def polars_per_tick(path: str) -> dict:
 
     started = time.perf_counter()
     frame = pl.read_ndjson(path, infer_schema_length=None).sort("ts")
-    first, last = frame["ts"].min(), frame["ts"].max()
+    first, last = int(frame["ts"].min()), int(frame["ts"].max())  # type: ignore[arg-type]  # a column of numbers
     ticks = range(-(-first // 1000) * 1000, -(-last // 1000) * 1000 + 1, 1000)
     viewer_events = frame.filter(pl.col("type").is_in(["viewer_join", "viewer_leave"]))
     rows = 0
@@ -106,7 +107,7 @@ def livemon_in_process(path: str) -> dict:
     from bench.measures import count_lines
 
     result = asyncio.run(main(path, 1))
-    events = count_lines(path)
+    events = count_lines(Path(path))
     return {"events_per_s": events / result["seconds"], "events": events, "seconds": result["seconds"]}
 
 

@@ -29,7 +29,8 @@ def one_run(path: Path, scratch: Path) -> tuple[float, float]:
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if status:
-        raise RuntimeError(f"report failed: {process.stderr.read().decode()[-2000:]}")
+        error = process.stderr.read().decode() if process.stderr is not None else ""
+        raise RuntimeError(f"report failed: {error[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 

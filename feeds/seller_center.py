@@ -63,8 +63,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Iterator
 
-from monitor.console.text import clean
 from monitor.events import Rejection
+from monitor.viewer_text import clean
 
 ALL_ORDER = "All Order"
 LIVE_ANALYSIS = "Live Analysis"

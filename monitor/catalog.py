@@ -18,9 +18,11 @@ The contract of every entry is docs/metrics.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Kind = Literal["count", "gauge", "rate", "session"]
+#: A metric's value: a count stays an int and money or time a float, so each is written as it is counted.
+Number = int | float
 Unit = Literal["count", "share", "ratio", "money", "seconds"]
 
 #: What the room adds up, per tick, in this order (the slots of its counters).
@@ -35,7 +37,7 @@ SLOT = {name: slot for slot, name in enumerate(COUNTERS)}
 class Counted(Protocol):
     """A record rates can be read from: a tick's window, a minute, a session."""
 
-    def get(self, name: str) -> float | None: ...
+    def get(self, name: str) -> Number | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ class Metric:
     def label(self, lang: str) -> str:
         return self.label_id if lang == "id" else self.label_en
 
-    def of(self, record: Counted) -> float | None:
+    def of(self, record: Counted) -> Number | None:
         """This metric's value in a record; a rate is null while its denominator is zero."""
         if self.kind != "rate":
             return record.get(self.name)
@@ -70,14 +72,18 @@ class Metric:
             return numerator * self.scale / denominator
         return numerator / denominator
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Metric, (self.name, self.kind, self.unit, self.label_id, self.label_en, self.numerator, self.denominator, self.scale, self.per_minute, self.benchmark, self.fraction))
 
-def _count(name: str, label_id: str, label_en: str, unit: Unit = "count", **flags: bool) -> Metric:
-    return Metric(name, "count", unit, label_id, label_en, **flags)
+
+def _count(name: str, label_id: str, label_en: str, unit: Unit = "count", *, per_minute: bool = False) -> Metric:
+    return Metric(name, "count", unit, label_id, label_en, per_minute=per_minute)
 
 
 def _rate(name: str, label_id: str, label_en: str, numerator: str, denominator: str, unit: Unit = "share",
-          scale: float = 1.0, **flags: bool) -> Metric:
-    return Metric(name, "rate", unit, label_id, label_en, numerator, denominator, scale, **flags)
+          scale: float = 1.0, *, benchmark: bool = False, fraction: bool = False) -> Metric:
+    return Metric(name, "rate", unit, label_id, label_en, numerator, denominator, scale, benchmark=benchmark,
+                  fraction=fraction)
 
 
 #: Every metric, in the order the headless writer prints them.
@@ -132,10 +138,16 @@ def metric(name: str) -> Metric:
     """The entry of a metric; `questions_<topic>` is made for any topic the config names."""
     entry = BY_NAME.get(name)
     if entry is None and name.startswith(TOPIC_PREFIX):
-        return _topic_metric(name)
+        entry = _TOPIC_METRICS.get(name)
+        if entry is None:
+            entry = _TOPIC_METRICS[name] = _topic_metric(name)
+        return entry
     if entry is None:
         raise KeyError(name)
     return entry
+
+
+_TOPIC_METRICS: dict[str, Metric] = {}  # made once per topic name asked for (the config's topics)
 
 
 def _topic_metric(name: str) -> Metric:

@@ -13,6 +13,7 @@ import logging
 import re
 import signal
 import sys
+from typing import Sequence
 
 from .alert_text import AlertWords
 from .config import Config, ConfigError, load_config
@@ -223,7 +224,7 @@ def headless_sinks(config: Config) -> list[Sink]:
     return sinks
 
 
-def run_headless(config: Config, source: Source, *, speed: float | None, live: bool, room: str | None, extra: list[Sink] = ()) -> dict:
+def run_headless(config: Config, source: Source, *, speed: float | None, live: bool, room: str | None, extra: Sequence[Sink] = ()) -> dict:
     """Run a source to its end (or SIGINT/SIGTERM) writing JSON Lines on stdout."""
 
     async def main() -> dict:
@@ -317,9 +318,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if args.orders and args.url.startswith(("nats://", "tls://")):
         raise UsageError("--orders joins a live feed (ws://, wss://, tiktok:, shopee:), not nats://")
     if args.url.startswith(("nats://", "tls://")):
-        from feeds.jetstream.watch import watch_nats
+        from feeds.jetstream.watch import RecordFeed, watch_headless
 
-        return watch_nats(args, config)
+        feed = RecordFeed(args.url, room=args.room, history=args.history)
+        if args.headless:
+            return watch_headless(feed)
+        from .console.desk import DeskApp  # the overview console of every room
+
+        DeskApp(config, feed).run()
+        return 0
     websocket = args.url.lower().startswith(("ws://", "wss://"))
     source = open_source(args.url, config, room=args.room, token=feed_token(args) if websocket else None,
                          cafile=args.cafile, token_given=bool(args.token or args.token_file))
@@ -406,6 +413,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         args.nats, config, batches, live=live, speed=args.speed, partitions=args.partitions, stop=stop,
         rejection_sinks=sinks, room=args.room,
     ))
+    assert isinstance(summary, dict)
     print(f"livemon publish: {summary['events']} events in {summary['messages']} messages"
           f"{', end of stream' if summary['ended'] else ''}; rejected {summary['rejected']}", file=sys.stderr)
     return 0

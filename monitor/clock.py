@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from .config import EngineSettings
 from .events import Event, Rejection
@@ -53,7 +53,15 @@ _MAX_HELD = 10_000  # held events beyond this are judged at once (the oldest rej
 
 
 def tick_of(ts: float, tick_ms: int) -> int:
-    """The first grid point at or after `ts` (an event's tick)."""
+    """The first grid point at or after `ts` (an event's tick).
+
+    Most times are whole milliseconds: those are rounded up in integers (exact,
+    and no float division); a fraction of a millisecond takes the float path.
+    """
+    whole = int(ts)
+    if whole == ts:
+        rest = whole % tick_ms
+        return whole if rest == 0 else whole - rest + tick_ms
     return -int(-ts // tick_ms) * tick_ms
 
 
@@ -65,7 +73,7 @@ class Totals:
     late: int = 0
     duplicates: int = 0
     filtered: int = 0
-    rejected: Counter = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
@@ -75,9 +83,16 @@ class ClockReading:
     released: float
     last: float | None = None  # set once the stream ended: its last event's tick
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClockReading, (self.released, self.last))
+
 
 class StreamClock:
     """Watermark, released tick, outlier limits: the state the admission checks read."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (StreamClock, (EngineSettings(),), self.__getstate__())
 
     def __init__(self, settings: EngineSettings, *, live: bool = False) -> None:
         self.tick_ms = settings.tick_s * 1000
@@ -132,7 +147,7 @@ class StreamClock:
             self.max_ts = ts
             self.arrival_ms = arrival_ms
         if tick < self.first_tick:
-            self.first_tick = tick
+            self.first_tick = float(tick)
         self._moved()
 
     def run_on(self, now_ms: float) -> None:
@@ -192,6 +207,9 @@ class _Held:
     event: Event
     accepts_at: int  # the admission's accept count when it was held
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Held, (self.event, self.accepts_at))
+
 
 class Admission:
     """Judges inputs in arrival order: accepted events out, every other outcome counted.
@@ -201,10 +219,12 @@ class Admission:
     releases them, the publisher puts them on the stream.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Admission, (EngineSettings(),), self.__getstate__())
+
     def __init__(self, settings: EngineSettings, *, room: str | None = None, max_rooms: int = 0,
-                 live: bool = False, pending: dict[int, list[Event]] | None = None) -> None:
+                 live: bool = False) -> None:
         self.clock = StreamClock(settings, live=live)
-        self.pending = pending  # the engine's events by tick, or None: accepted events are returned
         self.totals = Totals()
         self.room_filter = room
         self.max_rooms = max_rooms or math.inf
@@ -225,16 +245,11 @@ class Admission:
     # ------------------------------------------------------------ the hot path
 
     def take(self, items: Iterable[object], arrival_ms: float | None = None) -> tuple[list[Event], list[Rejection]]:
-        """Judge items in arrival order; return (accepted events, rejections).
-
-        With `pending` (the engine's), accepted events go straight into their
-        tick's bucket there instead of the returned list.
-        """
+        """Judge items in arrival order; return (accepted events in the order they took effect, rejections)."""
         accepted: list[Event] = []
         rejections: list[Rejection] = []
         clock = self.clock
         totals = self.totals
-        pending = self.pending
         tick_ms = clock.tick_ms
         lateness = clock.lateness_ms
         skew = clock.skew_ms
@@ -269,7 +284,7 @@ class Admission:
                     clock.max_ts, clock.released, clock.ahead_limit, clock.behind_limit, clock.plain)
                 live_front, held = clock.live_front, self._held
                 continue
-            tick = -(-ts // tick_ms) * tick_ms  # a float for a float ts: made an int where it becomes a key
+            tick = tick_of(ts, tick_ms)
             if tick <= released:
                 totals.late += 1
                 continue
@@ -282,14 +297,7 @@ class Admission:
                         event, "too_many_rooms", f"more than {self.max_rooms} rooms ([input] max_rooms)"))
                     continue
                 rooms.add(event.room)
-            if pending is None:
-                accepted.append(event)
-            else:
-                bucket = pending.get(tick)
-                if bucket is None:
-                    pending[int(tick)] = [event]
-                else:
-                    bucket.append(event)
+            accepted.append(event)
             taken += 1
             if ts > max_ts and plain and ts >= live_front:
                 # the front moved and nothing else holds the watermark: StreamClock._moved() in short
@@ -297,9 +305,8 @@ class Admission:
                 moved = True
                 watermark = ts - lateness
                 ahead = watermark + skew
-                due = watermark - watermark % tick_ms
-                if due > released:
-                    released = due
+                if watermark >= released + tick_ms:  # the next grid point is due (released is one)
+                    released = watermark - watermark % tick_ms
             elif ts > max_ts or tick < clock.first_tick:
                 clock.commit(max_ts, released, ahead, arrival_ms if moved else None)
                 moved = False

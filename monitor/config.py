@@ -11,7 +11,7 @@ import json
 import string
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -165,18 +165,24 @@ def _benchmark_fields() -> dict[str, Any]:
     """One optional target per metric the catalogue marks benchmarkable; shares lie in 0..1."""
     fields: dict[str, Any] = {}
     for name in catalog.BENCHMARKS:
-        limit = {"le": 1} if catalog.metric(name).fraction else {}
-        fields[name] = (float | None, Field(None, ge=0, **limit))
+        fields[name] = (float | None, Field(None, ge=0, le=1 if catalog.metric(name).fraction else None))
     return fields
 
 
 class _Targets(_Strict):
     def target(self, metric: str) -> float | None:
-        return getattr(self, metric, None)
+        """The category's target for a metric, if one was set."""
+        value: float | None = getattr(self, metric, None)
+        return value
 
 
-#: Category targets (from the best sellers of the shop's category) shown beside each KPI.
-Benchmarks = create_model("Benchmarks", __base__=_Targets, **_benchmark_fields())
+if TYPE_CHECKING:
+    # Its fields come from the catalogue at run time, so a type checker knows it by its base:
+    # typed code reads a target with `target(metric)`.
+    Benchmarks = _Targets
+else:
+    #: Category targets (from the best sellers of the shop's category) shown beside each KPI.
+    Benchmarks = create_model("Benchmarks", __base__=_Targets, **_benchmark_fields())
 
 
 class HistorySettings(_Strict):
@@ -399,16 +405,16 @@ _PHRASES = {
 }
 
 
-def _phrase(error: dict) -> str:
+def _phrase(error: Mapping[str, Any]) -> str:
     template = _PHRASES.get(error["type"])
     if template is None:
-        message = error["msg"]
+        message: str = error["msg"]
         return message.removeprefix("Value error, ")
     context = {key: f"{value:g}" if isinstance(value, float) else value for key, value in (error.get("ctx") or {}).items()}
     return template.format(**context)
 
 
-def parse_config(data: dict, source: str) -> Config:
+def parse_config(data: dict[str, Any], source: str) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:

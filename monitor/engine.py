@@ -9,34 +9,30 @@ so the same events give the same ticks whatever the pacing and batching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 from functools import lru_cache
 from operator import attrgetter
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .clock import NEVER, Admission, StreamClock, tick_of
 from .config import AlertRule, Config, EngineSettings
-from .events import Event, Rejection, parse_message
-from .metrics import EVENT_HANDLERS, IgnoredViewerEvents, Room, Snapshot
+from .events import Event, Item, Rejection, parse_message
+from .metrics import ORDER_FREE, PRODUCT_COUNTS, IgnoredViewerEvents, Room, Snapshot, TickPart
+from .products import Product
 from .rules import Alert, RoomAlerts
+from .ticks import RoomTick as RoomTick, Tick as Tick  # where they were: importers keep `monitor.engine`
 
 _by_ts = attrgetter("ts")
 
 
-@dataclass(slots=True)
-class RoomTick:
-    snapshot: Snapshot
-    alerts: list[Alert]
-    usual: dict[str, float | None] = field(default_factory=dict)  # the rules' baselines of the shown metrics
-
-
-@dataclass(slots=True)
-class Tick:
-    """Everything computed at one tick: per room (ascending name) its snapshot and alerts."""
-
-    t: int
-    rooms: list[RoomTick]
-    host_actions: list[Event] = field(default_factory=list)
+def _in_ts_order(events: list[Event]) -> bool:
+    last = -math.inf
+    for event in events:
+        ts = event.ts
+        if ts < last:
+            return False
+        last = ts
+    return True
 
 
 class Engine:
@@ -56,9 +52,11 @@ class Engine:
         self.room_filter = room
         # a room's median per metric from its earlier broadcasts (the history), asked once per room
         self.past_baselines = past_baselines
-        self._pending: dict[int, list[Event]] = {}  # accepted events by tick, until the tick is produced
-        self.admission = Admission(settings, room=room, max_rooms=config.input.max_rooms, live=live,
-                                   pending=self._pending)
+        # accepted events by tick until the tick is produced: those whose effect depends on their order
+        # held as they are (folded in ts order then), the order-free ones counted at once per room
+        self._pending: dict[int, list[Event]] = {}
+        self._parts: dict[int, dict[str, TickPart]] = {}
+        self.admission = Admission(settings, room=room, max_rooms=config.input.max_rooms, live=live)
         self.clock: StreamClock = self.admission.clock
         self.totals = self.admission.totals
         self.tick_ms = settings.tick_s * 1000
@@ -72,6 +70,7 @@ class Engine:
         self.topics = tuple(topic.name for topic in config.questions.topics)
         # one comment text is classified once: chat repeats itself ("harga kak?"), the cache keeps it cheap
         self.classify = lru_cache(maxsize=16384)(classifier.topics) if self.topics else None
+        self.topic_slot = {topic: slot for slot, topic in enumerate(self.topics)}
         self.rooms: dict[str, Room] = {}
         self.room_alerts: dict[str, RoomAlerts] = {}
         self.closed_rooms = 0  # live: rooms closed after a long silence
@@ -90,29 +89,70 @@ class Engine:
         watermark = self.clock.watermark
         return None if watermark == NEVER else watermark
 
-    def offer(self, item: Event | Rejection, arrival_ms: float | None = None) -> list[Rejection]:
+    def offer(self, item: Item, arrival_ms: float | None = None) -> list[Rejection]:
         """Take one parsed item; return the rejections it caused (usually none)."""
         return self.offer_batch((item,), arrival_ms)
 
     def offer_batch(self, items: Iterable[object], arrival_ms: float | None = None) -> list[Rejection]:
         """Take parsed items in arrival order; return the rejections (accepted events wait for their tick)."""
-        return self.admission.take(items, arrival_ms)[1]
+        accepted, rejections = self.admission.take(items, arrival_ms)
+        self.fold(accepted)
+        return rejections
 
     def offer_raw(self, raw: str | bytes, arrival_ms: float | None = None) -> list[Rejection]:
         """Parse a message (one event or a batch) and offer it; return the rejections."""
         return self.offer_batch(parse_message(raw), arrival_ms)
 
     def fold(self, events: Iterable[Event]) -> None:
-        """Keep events admitted elsewhere for their tick (a worker's: the publisher admitted them)."""
+        """Take admitted events for their tick (the admission's, or a worker's: the publisher admitted them).
+
+        An order-free event (metrics.ORDER_FREE, and a product view or click whose product line is
+        settled) is counted at once in its room's part of its tick; the others wait in their tick's
+        bucket. A room that may close for silence before the tick (live) settles nothing.
+        """
         pending = self._pending
+        parts = self._parts
         tick_ms = self.tick_ms
+        classify = self.classify
+        topic_slot = self.topic_slot
+        topics = len(self.topics)
+        bucket: list[Event] = []
+        bucket_tick = 0  # the bucket and the part the previous event went to: most events share a tick
+        part_tick, part_room, part = 0, "", TickPart(0.0, 0)
+        order_free, product_counts, rooms, idle_ms = ORDER_FREE, PRODUCT_COUNTS, self.rooms, self.idle_ms
         for event in events:
-            tick = -int(-event.ts // tick_ms) * tick_ms
-            bucket = pending.get(tick)
-            if bucket is None:
-                pending[tick] = [event]
-            else:
+            tick = tick_of(event.ts, tick_ms)
+            kind = event.type
+            product: Product | None = None
+            if kind in product_counts:
+                room_now = rooms.get(event.room)
+                name = event.product
+                if room_now is not None and name is not None and (
+                        not idle_ms or room_now.last_event_ts >= tick - tick_ms - idle_ms):
+                    product = room_now.products.settled(name)
+            if product is not None or kind in order_free:
+                room = event.room
+                if tick != part_tick or room != part_room:
+                    by_room = parts.get(tick)
+                    if by_room is None:
+                        by_room = parts[tick] = {}
+                    found = by_room.get(room)
+                    if found is None:
+                        found = by_room[room] = TickPart(event.ts, topics)
+                    part_tick, part_room, part = tick, room, found
+                if product is None:
+                    part.take(event, classify, topic_slot)
+                else:
+                    part.take_product(event, product)
+            elif tick == bucket_tick:
                 bucket.append(event)
+            else:
+                held = pending.get(tick)
+                if held is None:
+                    held = pending[tick] = [event]
+                else:
+                    held.append(event)
+                bucket_tick, bucket = tick, held
 
     # ------------------------------------------------------------ clock
 
@@ -124,7 +164,9 @@ class Engine:
 
     def settle(self, arrival_ms: float | None = None) -> list[Rejection]:
         """End of input: held events are decided (taken or rejected); return the rejected ones."""
-        return self.admission.settle(arrival_ms)[1]
+        accepted, rejections = self.admission.settle(arrival_ms)
+        self.fold(accepted)
+        return rejections
 
     def finish(self, *, max_ticks: int | None = None) -> list[Tick]:
         """End of stream: every tick up to the last event's tick (call `settle` first to see its rejections)."""
@@ -135,13 +177,11 @@ class Engine:
     def release(self, through: float, *, max_ticks: int | None = None) -> list[Tick]:
         """Produce every tick up to `through` (at most `max_ticks` of them: call again for the rest)."""
         if self.next_tick is None:
-            if not self._pending:
-                return []
-            first = min(self._pending)
-            if first > through:
+            first = self._first_held()
+            if first is None or first > through:
                 return []
             self.next_tick = first
-        ticks = []
+        ticks: list[Tick] = []
         step = self.tick_ms
         while self.next_tick <= through and (max_ticks is None or len(ticks) < max_ticks):
             ticks.append(self._produce(self.next_tick))
@@ -152,26 +192,40 @@ class Engine:
         """Whether a tick is waiting to be produced (up to `through`, default the released tick)."""
         through = self.clock.released if through is None else through
         if self.next_tick is None:
-            return bool(self._pending) and min(self._pending) <= through
+            first = self._first_held()
+            return first is not None and first <= through
         return self.next_tick <= through
+
+    def _first_held(self) -> int | None:
+        """The first tick any accepted event waits for (before the first tick was produced)."""
+        ticks = [*self._pending, *self._parts]
+        return min(ticks) if ticks else None
 
     def _produce(self, t: int) -> Tick:
         events = self._pending.pop(t, None)
+        parts = self._parts.pop(t, None)
         host_actions = []
+        rooms = self.rooms
+        opened: set[str] = set()  # rooms whose first events are in this tick
         if events:
-            events.sort(key=_by_ts)
-            rooms = self.rooms
-            handlers = EVENT_HANDLERS
-            on_host_action = Room._host_action
+            if not _in_ts_order(events):  # most ticks arrive in order: a look is cheaper than a sort
+                events.sort(key=_by_ts)
             for event in events:
                 room = rooms.get(event.room)
                 if room is None:
-                    room = self._open_room(event)
-                room.last_event_ts = event.ts
-                handler = handlers[event.type]
-                handler(room, event)
-                if handler is on_host_action:  # on the timeline too
+                    room = self._open_room(event.room, event.ts)
+                    opened.add(event.room)
+                room.fold(event)
+                if event.type == "host_action":  # on the timeline too
                     host_actions.append(event)
+        if parts:
+            for name, part in parts.items():
+                room = rooms.get(name)
+                if room is None:
+                    room = self._open_room(name, part.first_ts)
+                elif name in opened and part.first_ts < room.first_ts:
+                    room.first_ts = part.first_ts  # the session starts at its first event, whatever its type
+                room.merge(part)
         out = []
         rooms = self.rooms
         room_alerts = self.room_alerts
@@ -185,15 +239,15 @@ class Engine:
             self._close_idle_rooms(t)
         return Tick(t, out, host_actions)
 
-    def _open_room(self, event: Event) -> Room:
-        room = Room(event.room, event.ts, self.tick_ms, self.window_ms, self.horizon_ms, topics=self.topics,
-                    classify=self.classify, max_products=self.settings.max_products)
-        self.rooms[event.room] = room
-        self.room_names.add(event.room)
+    def _open_room(self, name: str, first_ts: float) -> Room:
+        room = Room(name, first_ts, self.tick_ms, self.window_ms, self.horizon_ms, topics=self.topics,
+                    max_products=self.settings.max_products)
+        self.rooms[name] = room
+        self.room_names.add(name)
         self._room_order = sorted(self.rooms)
-        past = self.past_baselines(event.room) if self.past_baselines is not None else None
-        self.room_alerts[event.room] = RoomAlerts(
-            event.room, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past, self.shown_baselines
+        past = self.past_baselines(name) if self.past_baselines is not None else None
+        self.room_alerts[name] = RoomAlerts(
+            name, self.rules, self.window_ms // self.tick_ms, self.settings.tick_s, past, self.shown_baselines
         )
         return room
 
@@ -219,7 +273,7 @@ class Engine:
         for alerts in self.room_alerts.values():
             alerts.set_rules(self.rules)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         totals = self.totals
         rooms = self.rooms.values()
         return {

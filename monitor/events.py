@@ -16,7 +16,7 @@ and every value writable as JSON, on both paths alike.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 import msgspec
 import orjson
@@ -51,36 +51,32 @@ MAX_ORDER_AMOUNT = 10**11
 MIN_TS_MS = 946_684_800_000.0
 MAX_TS_MS = 4_102_444_800_000.0
 
-EVENT_TYPES = (
-    "live_impression",
-    "viewer_join",
-    "viewer_leave",
-    "viewer_count",
-    "like",
-    "comment",
-    "share",
-    "follow",
-    "product_impression",
-    "product_click",
-    "order",
-    "host_action",
-)
+
+
+#: `count` as decoded when the input has none: `_complete` makes it 1 (a viewer_count must have one).
+NO_COUNT = -1
+
+EventType = Literal[
+    "live_impression", "viewer_join", "viewer_leave", "viewer_count", "like", "comment", "share", "follow",
+    "product_impression", "product_click", "order", "host_action",
+]
 
 
 class Event(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     """One accepted event (ts a float, epoch ms); fields a type does not have keep their defaults.
 
-    The field types are the contract's for every type; what differs by type
-    (required fields, `count` >= 1) is checked in `_complete`. `ts` is a
-    string only while decoding: an accepted event's `ts` is always a float.
+    The field types are the contract's for every type, and the decoder judges
+    them in C, the type's name and the range of `ts` included; what differs by
+    type (required fields, `count` >= 1) is checked in `_complete`. A `ts`
+    written as RFC 3339 text is made milliseconds before the struct is built.
     """
 
-    type: str
-    ts: float | str
+    type: EventType
+    ts: Annotated[float, Meta(ge=MIN_TS_MS, le=MAX_TS_MS)]
     room: str = "default"
     user: str | None = None
     id: str | None = None
-    count: Annotated[int, Meta(ge=0, le=MAX_COUNT)] | None = None
+    count: Annotated[int, Meta(ge=0, le=MAX_COUNT)] = NO_COUNT
     product: str | None = None
     text: str = ""
     quantity: Annotated[int, Meta(ge=1, le=MAX_COUNT)] = 1
@@ -91,6 +87,10 @@ class Event(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
 
     def as_dict(self) -> dict[str, Any]:
         return msgspec.structs.asdict(self)
+
+
+#: The contract's type names.
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
 class Rejection:
@@ -234,7 +234,11 @@ MODELS = (
     LiveImpression, ViewerJoin, ViewerLeave, ViewerCount, Like, Comment, Share,
     Follow, ProductImpression, ProductClick, Order, HostAction,
 )
-EventModel = Annotated[Union[MODELS], Field(discriminator="type")]
+EventModel = Annotated[
+    Union[LiveImpression, ViewerJoin, ViewerLeave, ViewerCount, Like, Comment, Share, Follow, ProductImpression,
+          ProductClick, Order, HostAction],
+    Field(discriminator="type"),
+]
 _adapter: TypeAdapter[Any] = TypeAdapter(EventModel)
 
 
@@ -273,7 +277,7 @@ def validate_model(obj: Any) -> Event | Rejection:
     return Event(**fields)
 
 
-def _too_deep(obj: dict) -> bool:
+def _too_deep(obj: dict[Any, Any]) -> bool:
     """Whether a decoded object nests deeper than MAX_DEPTH, found without recursion."""
     stack = [(obj, 1)]
     while stack:
@@ -296,31 +300,26 @@ def _too_deep_rejection(raw: Any) -> Rejection:
 # What a flat struct cannot say: which fields each type requires, and count >= 1.
 _USER_REQUIRED = frozenset({"viewer_join", "viewer_leave", "comment"})
 _PRODUCT_REQUIRED = frozenset({"product_impression", "product_click", "order"})
-_KNOWN = frozenset(EVENT_TYPES)
 
 
-def _complete(event: Event) -> Event | None:
-    """Finish a decoded struct, or None when the models must judge it."""
+class _ForTheModels(Exception):
+    """A decoded struct that breaks what a flat struct cannot say: the models judge it and name the reason."""
+
+
+def _complete(event: Event) -> Event:
+    """Finish a decoded struct: `count` 1 where the type has none, the type's required fields present."""
     kind = event.type
-    if kind not in _KNOWN:
-        return None
-    ts = event.ts
-    if type(ts) is not float or not MIN_TS_MS <= ts <= MAX_TS_MS:  # the common case needs no call
-        try:
-            event.ts = parse_ts(ts)
-        except BadTimestamp:
-            return None
     count = event.count
-    if count is None:
+    if count == NO_COUNT:
         if kind == "viewer_count":
-            return None
+            raise _ForTheModels
         event.count = 1
     elif count == 0 and kind != "viewer_count":
-        return None
-    if kind in _USER_REQUIRED and event.user is None:
-        return None
-    if kind in _PRODUCT_REQUIRED and event.product is None:
-        return None
+        raise _ForTheModels
+    if event.user is None and kind in _USER_REQUIRED:
+        raise _ForTheModels
+    if event.product is None and kind in _PRODUCT_REQUIRED:
+        raise _ForTheModels
     return event
 
 
@@ -331,12 +330,17 @@ _convert = msgspec.convert
 def validate(obj: Any) -> Event | Rejection:
     """Judge one decoded object: the struct when it fits, else the models."""
     if type(obj) is dict and not _too_deep(obj):
+        fields = obj
+        ts = obj.get("ts")
+        if type(ts) is str:  # RFC 3339: the struct holds milliseconds
+            try:
+                fields = {**obj, "ts": parse_ts(ts)}
+            except BadTimestamp:
+                return validate_model(obj)
         try:
-            event = _complete(_convert(obj, Event))
-        except msgspec.ValidationError:
-            event = None
-        if event is not None:
-            return event
+            return _complete(_convert(fields, Event))
+        except (msgspec.ValidationError, _ForTheModels):
+            return validate_model(obj)
     return validate_model(obj)
 
 
@@ -353,12 +357,28 @@ _DECODER_DEPTH = 256
 
 def _openers(raw: str | bytes) -> int:
     """An upper bound of the nesting depth: every `{` and `[`, strings included."""
-    if type(raw) is str:
+    if isinstance(raw, str):
         return raw.count("{") + raw.count("[")
-    return raw.count(b"{") + raw.count(b"[")
+    # events hold no arrays: a look for one more `[` (memchr) spares most counts of them
+    first = 1 if raw[:1] == b"[" else 0
+    brackets = raw.count(b"[") if raw.find(b"[", first) != -1 else first
+    return raw.count(b"{") + brackets
 
 
-def parse_message(raw: str | bytes) -> list[Event | Rejection]:
+#: What parsing gives: an event, a rejection, or a source's progress passed on as it came.
+Item = Event | Rejection | SourceProgress
+
+
+def _completed(decoded: list[Event]) -> list[Item] | None:
+    """Every decoded struct finished, or None when one of them must go to the models."""
+    try:
+        events: list[Item] = [_complete(event) for event in decoded]
+    except _ForTheModels:
+        return None
+    return events
+
+
+def parse_message(raw: str | bytes) -> list[Item]:
     """One websocket message or file line: one event or a JSON array batch."""
     # nesting n levels takes 2n characters: a short message (most events) needs no count
     openers = _openers(raw) if len(raw) > 2 * MAX_DEPTH else 0
@@ -368,24 +388,24 @@ def parse_message(raw: str | bytes) -> list[Event | Rejection]:
         decoded = _decode_any(raw)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _parse_slowly(raw)
-    if type(decoded) is list:
+    if isinstance(decoded, list):
         # each event holds one `{` of its own: the rest bounds how deep one may nest
         if openers - len(decoded) > MAX_DEPTH:
             return _parse_slowly(raw)
-        events = [_complete(event) for event in decoded]
-        if None in events:
-            return _parse_slowly(raw)
-        return events
+        events = _completed(decoded)
+        return _parse_slowly(raw) if events is None else events
     if openers > MAX_DEPTH:
         return _parse_slowly(raw)
-    event = _complete(decoded)
-    return [event] if event is not None else _parse_slowly(raw)
+    try:
+        return [_complete(decoded)]
+    except _ForTheModels:
+        return _parse_slowly(raw)
 
 
 _decode_list = msgspec.json.Decoder(list[Event]).decode
 
 
-def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
+def parse_lines(lines: list[Any]) -> list[Item]:
     """Many JSON Lines at once: one C-level decode of the lot, else line by line.
 
     Joining the lines into one array gives the same events as decoding each
@@ -402,16 +422,16 @@ def parse_lines(lines: list[Any]) -> list[Event | Rejection]:
     except (msgspec.ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         decoded = None
     if decoded is not None and len(decoded) == len(lines) and _openers(blob) - len(lines) <= MAX_DEPTH:
-        events = [_complete(event) for event in decoded]
-        if None not in events:
+        events = _completed(decoded)
+        if events is not None:
             return events
-    out: list[Event | Rejection] = []
+    out: list[Item] = []
     for raw in lines:
         out += parse_input(raw)
     return out
 
 
-def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
+def parse_input(raw: Any) -> list[Item]:
     """Any raw input a source yields: a message or line, a decoded row, a feed's own refusal, a
     source's progress (a promise for the stream's clock, passed on as it is), or a list of these
     (what a feed made of one platform message: none, one or several)."""
@@ -425,7 +445,7 @@ def parse_input(raw: Any) -> list[Event | Rejection | SourceProgress]:
     return [parse_object(raw)]
 
 
-def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
+def _parse_slowly(raw: str | bytes) -> list[Item]:
     """The careful path, one item at a time, so one bad event costs only itself.
 
     orjson counts nesting itself (1024 levels, no recursion); a number too big
@@ -449,7 +469,7 @@ def _parse_slowly(raw: str | bytes) -> list[Event | Rejection]:
             return [Rejection("invalid_json", detail, raw)]
         except RecursionError:  # msgspec's own guard, raised before any harm: deeper than any event may be
             return [_too_deep_rejection(raw)]
-    if type(decoded) is list:
+    if isinstance(decoded, list):
         return [validate(item) for item in decoded]
     return [validate(decoded)]
 

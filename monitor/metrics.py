@@ -1,6 +1,6 @@
 """Per-room counters of docs/metrics.md, kept incrementally.
 
-A `Room` receives its events in event-time order (through `EVENT_HANDLERS`)
+A `Room` receives its events in event-time order (`Room.fold`)
 and is closed once per tick by `close_tick()`, which returns a `Snapshot`: the
 window's counters, the session's counters and the gauges, in O(1). Every
 number shown anywhere is read from a snapshot through the metric catalogue
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from . import catalog
 from . import products as product_slots
+from .catalog import Number
 from .events import Event
-from .products import ProductBook, ProductLine
+from .products import Product, ProductBook, ProductLine
 from .windows import DistinctUsers, TickSums, WindowMax
 
 # counter slots (catalog.COUNTERS)
@@ -41,15 +42,15 @@ class Snapshot:
     last_event_ts: float
     snapshot_room: bool  # viewers come from viewer_count snapshots (no leaves)
     viewers: int
-    viewers_in_window: float
+    viewers_in_window: Number
     interacting: int  # distinct users who liked, commented, shared or followed in the window
     peak_viewers: int
-    window: list  # counters over the window, by catalog.COUNTERS slot
-    session: list  # counters since the room's first event
-    topics: dict[str, int]  # questions in the window per topic of [questions]
+    window: list[Number]  # counters over the window, by catalog.COUNTERS slot
+    session: list[Number]  # counters since the room's first event
+    topics: dict[str, Number]  # questions in the window per topic of [questions]
     products: tuple[ProductLine, ...]  # per product: window and session counts, the pin (monitor/products.py)
 
-    def get(self, name: str) -> float | None:
+    def get(self, name: str) -> Number | None:
         reader = _READERS.get(name)
         if reader is not None:
             return reader(self)
@@ -58,31 +59,31 @@ class Snapshot:
             return self.window[slot]
         return self.topics.get(name[len(catalog.TOPIC_PREFIX):])  # questions_<topic>: None for a topic not counted
 
-    def metric(self, name: str) -> float | None:
+    def metric(self, name: str) -> Number | None:
         """Any metric of the catalogue, rates computed from the counters."""
         return catalog.metric(name).of(self)
 
     @property
-    def values(self) -> dict:
+    def values(self) -> dict[str, Number | None]:
         """Every metric by name, in the catalogue's order, then the questions per topic (the headless record's values)."""
-        values = {metric.name: metric.of(self) for metric in catalog.METRICS}
+        values: dict[str, Number | None] = {metric.name: metric.of(self) for metric in catalog.METRICS}
         for topic, count in self.topics.items():
             values[catalog.TOPIC_PREFIX + topic] = count
         return values
 
-    def denominator(self, metric: str) -> float | None:
+    def denominator(self, metric: str) -> Number | None:
         name = catalog.denominator(metric)
         return None if name is None else self.get(name)
 
 
-def _money(value: float) -> float:
+def _money(value: Number) -> float:
     """Undo the float drift of adding and subtracting amounts in the window."""
     rounded = round(value, 4)
     return rounded + 0.0
 
 
 #: Values that are not a plain window counter.
-_READERS: dict[str, Callable[[Snapshot], float | None]] = {
+_READERS: dict[str, Callable[[Snapshot], Number | None]] = {
     "viewers": lambda s: s.viewers,
     "viewers_in_window": lambda s: s.viewers_in_window,
     "interacting": lambda s: s.interacting,
@@ -106,6 +107,9 @@ class Visit:
     joined: float
     left: float | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Visit, (self.joined, self.left))
+
 
 @dataclass(slots=True)
 class IgnoredViewerEvents:
@@ -119,8 +123,12 @@ Classify = Callable[[str], tuple[str, ...]]  # a comment's question topics (moni
 class Room:
     """Incremental state of one broadcast room."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Room, (self.name, self.first_ts, self.tick_ms, self.window_ms, self.horizon_ms), self.__getstate__())
+
     def __init__(self, name: str, first_ts: float, tick_ms: int, window_ms: int, horizon_ms: int, *,
-                 topics: tuple[str, ...] = (), classify: Classify | None = None, max_products: int = 200) -> None:
+                 topics: tuple[str, ...] = (), max_products: int = 200) -> None:
         self.name = name
         self.first_ts = first_ts
         self.last_event_ts = first_ts
@@ -143,28 +151,91 @@ class Room:
         self.peak_viewers = 0
         self.ignored = IgnoredViewerEvents()
         self.topics = topics
-        self.classify = classify
-        self.topic_slot = {topic: slot for slot, topic in enumerate(topics)}
         self.topic_sums = TickSums(len(topics), ticks)
         self.products = ProductBook(window_ms, max_products)
 
     # ------------------------------------------------------------ events
 
-    def _integrate(self, ts: float) -> None:
+    def fold(self, event: Event) -> None:
+        """What one event whose effect depends on the order of events does to the room (they come in
+        `ts` order): viewers, products, orders, host actions. The others come in `TickPart`s (`merge`).
+
+        The types are tried in the order of their share of a typical broadcast. A
+        host action counts in no metric, but a pin tells whose product is pinned.
+        """
+        self.last_event_ts = event.ts
+        kind = event.type
+        if kind == "viewer_join":
+            self._join(event)
+        elif kind == "product_impression":
+            self._product(event, PRODUCT_IMPRESSIONS, product_slots.IMPRESSIONS, event.count)
+        elif kind == "viewer_leave":
+            self._leave(event)
+        elif kind == "product_click":
+            self._product(event, PRODUCT_CLICKS, product_slots.CLICKS, 1)
+        elif kind == "order":
+            self._order(event)
+        elif kind == "viewer_count":
+            self._viewer_count(event)
+        elif kind == "host_action":
+            self.products.host_action(event.action, event.product, event.ts)
+        else:
+            raise ValueError(f"{kind} events are order-free: they come in a TickPart")
+
+    def merge(self, part: TickPart) -> None:
+        """The order-free events of the open tick, counted as they were taken (`TickPart`)."""
+        if part.last_ts > self.last_event_ts:
+            self.last_event_ts = part.last_ts
         current = self.sums.open
-        current[ONLINE_MS] += len(self.online) * (ts - self._online_since)
+        current[LIKES] += part.likes
+        current[COMMENTS] += part.comments
+        current[SHARES] += part.shares
+        current[FOLLOWS] += part.follows
+        current[IMPRESSIONS] += part.impressions
+        current[QUESTIONS] += part.questions
+        current[PRODUCT_IMPRESSIONS] += part.product_impressions
+        current[PRODUCT_CLICKS] += part.product_clicks
+        if part.products:
+            book = self.products
+            for product, (impressions, clicks) in part.products.items():
+                if impressions:
+                    book.count(product, product_slots.IMPRESSIONS, impressions)
+                if clicks:
+                    book.count(product, product_slots.CLICKS, clicks)
+        if self.interacting.open:
+            self.interacting.open |= part.interacting
+        else:  # the usual case: only order-free events interact, and they all come in the part
+            self.interacting.open = part.interacting
+        if part.topics:
+            counts = self.topic_sums.open
+            for slot, count in enumerate(part.topics):
+                counts[slot] += count
+
+    def _product(self, event: Event, slot: int, product_slot: int, amount: int) -> None:
+        product = event.product
+        assert product is not None  # the contract's product events have one (monitor/events.py)
+        self.sums.open[slot] += amount
+        self.products.add(product, product_slot, amount)
+
+    def _integrate(self, ts: float, online: int) -> None:
+        """Viewer time up to `ts` while `online` viewers were in (the online set's size before a join or leave)."""
+        current = self.sums.open
+        current[ONLINE_MS] += online * (ts - self._online_since)
         self._online_since = ts
         current[SNAPSHOT_MS] += self.snapshot_viewers * (ts - self._snapshot_since)
         self._snapshot_since = ts
 
     def _join(self, event: Event) -> None:
         user = event.user
-        if user in self.online:
+        assert user is not None  # the contract's viewer_join has one
+        ts = event.ts
+        online = self.online
+        before = len(online)
+        visit = Visit(ts)
+        if online.setdefault(user, visit) is not visit:  # one look-up: the online table is large
             self.ignored.joins += 1
             return
-        self._integrate(event.ts)
-        visit = Visit(event.ts)
-        self.online[user] = visit
+        self._integrate(ts, before)
         self.awaiting_horizon.append(visit)
         if user in self.recent_leavers:
             self.leavers_offline -= 1
@@ -172,19 +243,20 @@ class Room:
 
     def _leave(self, event: Event) -> None:
         user = event.user
-        visit = self.online.get(user)
+        assert user is not None
+        visit = self.online.pop(user, None)
         if visit is None:
             self.ignored.leaves += 1
             return
-        self._integrate(event.ts)
-        del self.online[user]
-        visit.left = event.ts
+        ts = event.ts
+        self._integrate(ts, len(self.online) + 1)
+        visit.left = ts
         self.leavers_offline += 1  # whether or not they left earlier in the window
         self.recent_leavers.add(user)
         self.sums.open[EXITS] += 1
 
     def _viewer_count(self, event: Event) -> None:
-        self._integrate(event.ts)
+        self._integrate(event.ts, len(self.online))
         self.snapshot_room = True
         self.snapshot_viewers = event.count
         if event.count > self.snapshot_tick_max:
@@ -197,29 +269,16 @@ class Room:
         current[GMV] += event.amount
         products = self.products
         product = event.product
+        assert product is not None
         products.add(product, product_slots.ORDERS, 1)
         products.add(product, product_slots.UNITS, event.quantity)
         products.add(product, product_slots.GMV, event.amount)
-
-    def _comment(self, event: Event) -> None:
-        self.sums.open[COMMENTS] += 1
-        self.interacting.open.add(event.user)
-        if self.classify is not None and event.text:
-            topics = self.classify(event.text)
-            if topics:
-                self.sums.open[QUESTIONS] += 1
-                counts, slot = self.topic_sums.open, self.topic_slot
-                for topic in topics:
-                    counts[slot[topic]] += 1
-
-    def _host_action(self, event: Event) -> None:
-        self.products.host_action(event.action, event.product, event.ts)
 
     # ------------------------------------------------------------ ticks
 
     def close_tick(self, t: int) -> Snapshot:
         """Fold the open tick into the window and read the snapshot at `t`."""
-        self._integrate(t)
+        self._integrate(t, len(self.online))
         horizon = self.horizon_ms
         current = self.sums.open
         pending = self.awaiting_horizon
@@ -240,7 +299,7 @@ class Room:
                 self.leavers_offline -= 1
         return self._read(t, snapshot_max)
 
-    def _read(self, t: int, snapshot_max: float) -> Snapshot:
+    def _read(self, t: int, snapshot_max: Number) -> Snapshot:
         sums = self.sums
         if self.snapshot_room:
             viewers = self.snapshot_viewers
@@ -258,54 +317,83 @@ class Room:
         )
 
 
-# One plain function per type: the hot path, so no closures or getattr here.
+#: Event types whose effect on a tick does not depend on the order of the tick's events: whole
+#: counts and sets of users. The engine counts them as they are taken, in a `TickPart` of their
+#: room and tick, instead of holding them until the tick is produced; the rest wait and are
+#: folded in `ts` order (`Room.fold`).
+ORDER_FREE = frozenset({"like", "comment", "live_impression", "follow", "share"})
+#: Product views and clicks are whole counts too, but which line of the room's products they count
+#: in may depend on which product came first (the cap): order-free once that is settled
+#: (`ProductBook.settled`), held like the rest before.
+PRODUCT_COUNTS = frozenset({"product_impression", "product_click"})
 
 
-def _live_impression(room: Room, event: Event) -> None:
-    room.sums.open[IMPRESSIONS] += event.count
+class TickPart:
+    """What the order-free events of one room did to one tick not produced yet."""
 
+    __slots__ = ("first_ts", "last_ts", "likes", "comments", "shares", "follows", "impressions", "questions",
+                 "interacting", "topics", "product_impressions", "product_clicks", "products")
 
-def _like(room: Room, event: Event) -> None:
-    room.sums.open[LIKES] += event.count
-    if event.user is not None:
-        room.interacting.open.add(event.user)
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TickPart, (self.first_ts, len(self.topics)), self.__getstate__())
 
+    def __init__(self, ts: float, topics: int) -> None:
+        self.first_ts = ts
+        self.last_ts = ts
+        self.likes = 0
+        self.comments = 0
+        self.shares = 0
+        self.follows = 0
+        self.impressions = 0
+        self.questions = 0
+        self.interacting: set[str] = set()  # users who liked, commented, shared or followed
+        self.topics = [0] * topics  # questions per topic slot of [questions]
+        self.product_impressions = 0
+        self.product_clicks = 0
+        self.products: dict[Product, list[int]] = {}  # views and clicks per product (settled ones)
 
-def _share(room: Room, event: Event) -> None:
-    room.sums.open[SHARES] += 1
-    if event.user is not None:
-        room.interacting.open.add(event.user)
+    def take(self, event: Event, classify: Classify | None, topic_slot: dict[str, int]) -> None:
+        """Count one order-free event (any order)."""
+        self._times(event.ts)
+        kind = event.type
+        if kind == "like":
+            self.likes += event.count
+        elif kind == "comment":
+            self.comments += 1
+            if classify is not None and event.text:
+                found = classify(event.text)
+                if found:
+                    self.questions += 1
+                    counts = self.topics
+                    for topic in found:
+                        counts[topic_slot[topic]] += 1
+        elif kind == "live_impression":
+            self.impressions += event.count
+            return
+        elif kind == "follow":
+            self.follows += 1
+        else:
+            self.shares += 1
+        user = event.user
+        if user is not None:
+            self.interacting.add(user)
 
+    def take_product(self, event: Event, product: Product) -> None:
+        """Count a product view or click whose product line is settled (any order)."""
+        self._times(event.ts)
+        counts = self.products.get(product)
+        if counts is None:
+            counts = self.products[product] = [0, 0]
+        if event.type == "product_impression":
+            count = event.count
+            self.product_impressions += count
+            counts[0] += count
+        else:
+            self.product_clicks += 1
+            counts[1] += 1
 
-def _follow(room: Room, event: Event) -> None:
-    room.sums.open[FOLLOWS] += 1
-    if event.user is not None:
-        room.interacting.open.add(event.user)
-
-
-def _product_impression(room: Room, event: Event) -> None:
-    room.sums.open[PRODUCT_IMPRESSIONS] += event.count
-    room.products.add(event.product, product_slots.IMPRESSIONS, event.count)
-
-
-def _product_click(room: Room, event: Event) -> None:
-    room.sums.open[PRODUCT_CLICKS] += 1
-    room.products.add(event.product, product_slots.CLICKS, 1)
-
-
-#: What each event type does to its room (events arrive in ts order); a host action counts in no
-#: metric, but a pin tells whose product is pinned.
-EVENT_HANDLERS = {
-    "viewer_join": Room._join,
-    "viewer_leave": Room._leave,
-    "viewer_count": Room._viewer_count,
-    "live_impression": _live_impression,
-    "like": _like,
-    "comment": Room._comment,
-    "share": _share,
-    "follow": _follow,
-    "product_impression": _product_impression,
-    "product_click": _product_click,
-    "order": Room._order,
-    "host_action": Room._host_action,
-}
+    def _times(self, ts: float) -> None:
+        if ts < self.first_ts:
+            self.first_ts = ts
+        elif ts > self.last_ts:
+            self.last_ts = ts

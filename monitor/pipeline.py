@@ -18,11 +18,28 @@ from .events import Event, Rejection, parse_input, parse_lines
 from .sinks import Sink
 
 
+#: Raw input parsed and admitted at once (about 2,000 events of JSON) before the ticks it made due go out:
+#: a batch read ahead while the engine was busy (hundreds of live messages) is taken in such steps.
+STEP_BYTES = 1 << 18
+
+
+def steps(batch: list[Any]) -> list[list[Any]]:
+    """A batch cut into slices of about STEP_BYTES of raw input (the whole batch when it is smaller)."""
+    try:
+        size = sum(map(len, batch))
+    except TypeError:  # an input without a length (a refusal, a progress): a count of inputs is enough
+        size = len(batch) * 100
+    if size <= STEP_BYTES or len(batch) < 2:
+        return [batch]
+    per = max(1, len(batch) * STEP_BYTES // size)
+    return [batch[start:start + per] for start in range(0, len(batch), per)]
+
+
 class NotARecording(ValueError):
     """Every input of a file was rejected: it holds no events of the contract (an xlsx, a PDF, a log)."""
 
 
-def check_recording(summary: dict, name: str) -> None:
+def check_recording(summary: dict[str, Any], name: str) -> None:
     """Refuse a read in which nothing took effect and everything was rejected."""
     rejected = summary.get("rejected", {})
     total = sum(rejected.values())
@@ -197,16 +214,19 @@ class Pipeline:
     async def _take(self, batch: list[Any]) -> None:
         engine = self.engine
         arrival = wall_ms()
-        rejections: list[Rejection] = []
         pacer = self.pacer
         listeners = self._message_sinks
         if pacer.speed is None and not listeners:
-            # as fast as possible and nobody needs the raw messages: the whole batch at once
-            items = parse_lines(batch)
-            for sink in self._event_sinks:
-                sink.on_events(items)
-            rejections = engine.offer_batch(items, arrival)
-            batch = ()
+            # as fast as possible and nobody needs the raw messages: whole steps of the batch at once,
+            # the ticks they make due sent on before the next step (a live feed read far ahead)
+            for step in steps(batch):
+                items = parse_lines(step)
+                for sink in self._event_sinks:
+                    sink.on_events(items)
+                self._reject(engine.offer_batch(items, arrival), arrival)
+                await self._release_due()
+            return
+        rejections: list[Rejection] = []
         for raw in batch:
             for sink in listeners:
                 sink.on_message(raw, arrival)
@@ -223,6 +243,11 @@ class Pipeline:
                         arrival = wall_ms()
                 rejections += engine.offer(item, arrival)
         self._reject(rejections, arrival)
+        await self._release_due()
+
+    async def _release_due(self) -> None:
+        """Send on the ticks the clock has released (live: after running it on to now), then let the loop breathe."""
+        engine = self.engine
         if self.live:
             now = wall_ms()
             await self._release(lambda: engine.advance(now, max_ticks=self._chunk()))

@@ -15,10 +15,12 @@ window, so a tick costs the products that moved, not the catalogue.
 
 from __future__ import annotations
 
+from typing import Any
 from collections import deque
 from dataclasses import dataclass
 
 from . import catalog
+from .catalog import Number
 
 #: The line of every product beyond a room's `max_products`.
 OTHER = "*other*"
@@ -34,12 +36,12 @@ class ProductLine:
     """One product at one tick: its counts in the window and in the session, and its pin."""
 
     product: str
-    window: tuple[float, ...]  # by COUNTERS slot
-    session: tuple[float, ...]
+    window: tuple[Number, ...]  # by COUNTERS slot
+    session: tuple[Number, ...]
     pinned: bool  # pinned now
     pinned_s: float  # how long it has been pinned in the session, up to this tick
 
-    def get(self, name: str) -> float | None:
+    def get(self, name: str) -> Number | None:
         """A window counter by name (the catalogue's rates read these)."""
         slot = _SLOT.get(name)
         return None if slot is None else self.window[slot]
@@ -48,7 +50,7 @@ class ProductLine:
     def totals(self) -> "SessionCounts":
         return SessionCounts(self.session)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The product's record: window counts and rates, the pin, and the same for the session."""
         totals = self.totals
         return {
@@ -59,13 +61,16 @@ class ProductLine:
             "session": _values(totals),
         }
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProductLine, (self.product, self.window, self.session, self.pinned, self.pinned_s))
+
 
 #: The rates of a product, from the catalogue (one statement of each).
 RATES = ("ctr", "click_to_order")
 
 
-def _values(counts: "ProductLine | SessionCounts") -> dict:
-    values: dict = {name: counts.get(name) for name in COUNTERS}
+def _values(counts: "ProductLine | SessionCounts") -> dict[str, Number | None]:
+    values: dict[str, Number | None] = {name: counts.get(name) for name in COUNTERS}
     values.update((name, catalog.metric(name).of(counts)) for name in RATES)
     return values
 
@@ -74,20 +79,26 @@ def _values(counts: "ProductLine | SessionCounts") -> dict:
 class SessionCounts:
     """A product's session counters, read like a window (for the session's rates)."""
 
-    counts: tuple[float, ...]
+    counts: tuple[Number, ...]
 
-    def get(self, name: str) -> float | None:
+    def get(self, name: str) -> Number | None:
         slot = _SLOT.get(name)
         return None if slot is None else self.counts[slot]
 
 
-class _Product:
+class Product:
+    """One product's counters in a room (or the line of the products beyond the cap)."""
+
     __slots__ = ("name", "window", "session", "pinned_ms")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Product, (self.name,), self.__getstate__())
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.window: list[float] = [0, 0, 0, 0, 0.0]  # by COUNTERS slot; GMV is money
-        self.session: list[float] = [0, 0, 0, 0, 0.0]
+        self.window: list[Number] = [0, 0, 0, 0, 0.0]  # by COUNTERS slot; GMV is money
+        self.session: list[Number] = [0, 0, 0, 0, 0.0]
         self.pinned_ms = 0.0
 
 
@@ -96,33 +107,46 @@ class ProductBook:
 
     __slots__ = ("window_ms", "cap", "_products", "_open", "_recent", "_pinned", "_pinned_since", "_lines", "_moved")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProductBook, (self.window_ms, self.cap), self.__getstate__())
+
     def __init__(self, window_ms: int, cap: int) -> None:
         self.window_ms = window_ms
         self.cap = cap
-        self._products: dict[str, _Product] = {}
-        self._open: dict[_Product, list[float]] = {}  # this tick's counts per product
-        self._recent: deque[tuple[int, _Product, list[float]]] = deque()  # (tick, product, counts) in the window
-        self._pinned: _Product | None = None
+        self._products: dict[str, Product] = {}
+        self._open: dict[Product, list[Number]] = {}  # this tick's counts per product
+        self._recent: deque[tuple[int, Product, list[Number]]] = deque()  # (tick, product, counts) in the window
+        self._pinned: Product | None = None
         self._pinned_since = 0.0
         self._lines: tuple[ProductLine, ...] = ()
         self._moved = False
 
-    def _product(self, name: str) -> _Product:
+    def _product(self, name: str) -> Product:
         product = self._products.get(name)
         if product is None:
             if len(self._products) >= self.cap:
                 name = OTHER
                 product = self._products.get(name)
             if product is None:
-                product = self._products[name] = _Product(name)
+                product = self._products[name] = Product(name)
         return product
 
-    def add(self, name: str, slot: int, amount: float) -> None:
-        product = self._product(name)
+    def add(self, name: str, slot: int, amount: Number) -> None:
+        self.count(self._product(name), slot, amount)
+
+    def count(self, product: Product, slot: int, amount: Number) -> None:
         counts = self._open.get(product)
         if counts is None:
             counts = self._open[product] = [0, 0, 0, 0, 0.0]
         counts[slot] += amount
+
+    def settled(self, name: str) -> Product | None:
+        """The product `name` counts under, if that can no longer change whatever comes first: a product
+        already in the book, or, past the cap, the line beyond it (None: the order of events decides)."""
+        product = self._products.get(name)
+        if product is None and len(self._products) >= self.cap:
+            product = self._products.get(OTHER)
+        return product
 
     def host_action(self, action: str, name: str | None, ts: float) -> None:
         """`pin_product` pins its product (the one pinned before is unpinned); `unpin_product` unpins."""
@@ -173,7 +197,7 @@ class ProductBook:
         return tuple(lines)
 
 
-def _tidy(value: float) -> float:
+def _tidy(value: Number) -> Number:
     """Undo the float drift of adding and subtracting amounts in the window (as the room's GMV)."""
     if isinstance(value, int):
         return value

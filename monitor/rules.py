@@ -8,10 +8,12 @@ neither raises nor clears an alert.
 
 from __future__ import annotations
 
+from typing import Any
 from collections import deque
 from dataclasses import dataclass
 
 from . import catalog
+from .catalog import Number
 from .config import AlertRule
 from .metrics import Snapshot
 from .windows import RollingMedian
@@ -30,11 +32,11 @@ class Alert:
     severity: str
     state: str
     metric: str
-    value: float | None
-    baseline: float | None
-    threshold: float | None
+    value: Number | None
+    baseline: Number | None
+    threshold: Number | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The record of alerts.md but its words (the writer adds `message` in its language)."""
         return {
             "room": self.room, "t": self.t, "rule": self.rule, "severity": self.severity,
@@ -46,12 +48,16 @@ class Alert:
 class Baseline:
     """Median of a metric's non-null ticks over `(t - window - baseline_s, t - window]`."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Baseline, (self._window_ticks, self._median.ticks), self.__getstate__())
+
     def __init__(self, window_ticks: int, baseline_ticks: int) -> None:
-        self._delay: deque[float | None] = deque()
+        self._delay: deque[Number | None] = deque()
         self._window_ticks = window_ticks
         self._median = RollingMedian(baseline_ticks)
 
-    def push(self, value: float | None) -> None:
+    def push(self, value: Number | None) -> None:
         # Pushed after judging tick t: the last window - 1 values (ticks t - window + 2 .. t)
         # wait here, so at the next judgement (t + 1) the median's newest tick is (t + 1) - window.
         self._delay.append(value)
@@ -64,37 +70,51 @@ class Baseline:
     def ticks(self) -> int:
         return len(self._median)
 
-    def value(self) -> float | None:
+    def value(self) -> Number | None:
         return self._median.median()
 
 
 @dataclass(slots=True)
 class Verdict:
     holds: bool | None  # None: not judged this tick
-    value: float | None
-    baseline: float | None
-    threshold: float | None
+    value: Number | None
+    baseline: Number | None
+    threshold: Number | None
 
 
-def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: float | None = None) -> Verdict:
+def value_of(metric: catalog.Metric, snapshot: Snapshot, values: dict[str, Number | None] | None) -> Number | None:
+    """The metric's value in the snapshot, read once per tick when `values` keeps what was read."""
+    if values is None:
+        return metric.of(snapshot)
+    name = metric.name
+    if name in values:
+        return values[name]
+    value = values[name] = metric.of(snapshot)
+    return value
+
+
+def judge(rule: AlertRule, snapshot: Snapshot, baseline: Baseline | None, past: Number | None = None,
+          values: dict[str, Number | None] | None = None) -> Verdict:
     """Is the rule's condition true at this tick?
 
     `past` is the room's own median from earlier broadcasts: a drop / rise
     rule uses it while this broadcast is too young for a baseline of its own.
+    `values`: the metrics already read from this snapshot (the rules of a room share them).
     """
     if rule.kind == "stale":
         silence = (snapshot.t - snapshot.last_event_ts) / 1000
         return Verdict(silence >= rule.for_s, silence, None, rule.for_s)
     metric = catalog.metric(rule.metric)
-    value = metric.of(snapshot)
+    value = value_of(metric, snapshot, values)
     denominator = None if metric.denominator is None else snapshot.get(metric.denominator)
     if value is None or (denominator is not None and denominator < rule.min_sample):
         return Verdict(None, value, None, None)
-    if rule.kind == "below":
-        return Verdict(value < rule.threshold, value, None, rule.threshold)
-    if rule.kind == "above":
-        return Verdict(value > rule.threshold, value, None, rule.threshold)
-    assert baseline is not None
+    if rule.kind == "below" or rule.kind == "above":
+        threshold = rule.threshold
+        assert threshold is not None  # config.py requires one of a below or above rule
+        holds = value < threshold if rule.kind == "below" else value > threshold
+        return Verdict(holds, value, None, threshold)
+    assert baseline is not None and rule.change_pct is not None  # a drop or rise rule has both
     base = baseline.value()
     enough = baseline.ticks >= rule.min_baseline_ticks and (denominator is not None or baseline.ticks >= rule.min_sample)
     if not enough and past is not None:
@@ -166,8 +186,11 @@ class RuleState:
 class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RoomAlerts, (self.room, self.rules, self.window_ticks, self.tick_s, self.past, self.shown), self.__getstate__())
+
     def __init__(
-        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, float | None] | None = None,
+        self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, Number | None] | None = None,
         shown: tuple[str, ...] = (),
     ) -> None:
         self.room = room
@@ -179,6 +202,7 @@ class RoomAlerts:
         self.states: dict[str, RuleState] = {}
         self.rules: list[AlertRule] = []
         self._usual: dict[str, tuple[tuple[str, int], int]] = {}  # metric -> (its baseline's key, ticks it needs)
+        self._pushes: list[tuple[Baseline, catalog.Metric]] = []  # each baseline and its metric
         self.set_rules(rules)
 
     def set_rules(self, rules: list[AlertRule]) -> None:
@@ -200,10 +224,11 @@ class RoomAlerts:
                 if key not in self.baselines:
                     self.baselines[key] = Baseline(self.window_ticks, max(1, key[1] // self.tick_s))
                 self._usual[metric] = (key, default["min_baseline_ticks"].default)
+        self._pushes = [(baseline, catalog.metric(metric)) for (metric, _), baseline in self.baselines.items()]
 
-    def usual(self) -> dict[str, float | None]:
+    def usual(self) -> dict[str, Number | None]:
         """What is usual for each shown metric now: the baseline its rule judges against (None: too young)."""
-        out: dict[str, float | None] = {}
+        out: dict[str, Number | None] = {}
         for metric in self.shown:
             key, needed = self._usual[metric]
             baseline = self.baselines[key]
@@ -214,11 +239,12 @@ class RoomAlerts:
         """This tick's firings and resolvings (`usual()` before it is the baseline the tick was judged on)."""
         alerts = []
         judged = []
+        values: dict[str, Number | None] = {}
         for rule in self.rules:
             if rule.enabled:
                 baseline = self.baselines.get((rule.metric, rule.baseline_s)) if rule.kind in ("drop", "rise") else None
                 past = self.past.get(rule.metric) if baseline is not None else None
-                judged.append((rule, judge(rule, snapshot, baseline, past)))
+                judged.append((rule, judge(rule, snapshot, baseline, past, values)))
         # A silent feed makes every other number look bad (no likes, no clicks):
         # while a stale rule holds, the other rules are held, not judged.
         silent = any(verdict.holds for rule, verdict in judged if rule.kind == "stale")
@@ -231,8 +257,8 @@ class RoomAlerts:
                     verdict.value, verdict.baseline, verdict.threshold,
                 ))
         # the baselines take this tick's values after judging it
-        for (metric, _), baseline in self.baselines.items():
-            baseline.push(catalog.metric(metric).of(snapshot))
+        for baseline, metric in self._pushes:
+            baseline.push(value_of(metric, snapshot, values))
         return alerts
 
     def firing(self) -> list[str]:

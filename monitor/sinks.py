@@ -13,7 +13,7 @@ import orjson
 
 from .alert_text import AlertWords
 from .engine import Tick
-from .events import Event, Rejection
+from .events import Item, Rejection
 from .metrics import Snapshot
 from .rules import Alert
 
@@ -24,7 +24,7 @@ class Sink:
     def on_message(self, raw: Any, arrival_ms: float) -> None:
         """A raw message as it arrived, before parsing (recorders)."""
 
-    def on_events(self, items: list[Event | Rejection]) -> None:
+    def on_events(self, items: list[Item]) -> None:
         """Inputs as parsed, before the engine judges them (the console's comment ticker)."""
 
     def on_rejections(self, rejections: list[Rejection], arrival_ms: float) -> None:
@@ -44,15 +44,15 @@ class Sink:
         """End of the run, with the summary record."""
 
 
-def metrics_record(snapshot: Snapshot) -> dict:
-    record = {"kind": "metrics", "room": snapshot.room, "t": snapshot.t, "window_s": snapshot.window_s}
+def metrics_record(snapshot: Snapshot) -> dict[str, object]:
+    record: dict[str, object] = {"kind": "metrics", "room": snapshot.room, "t": snapshot.t, "window_s": snapshot.window_s}
     record.update(snapshot.values)
     return record
 
 
-def alert_record(alert: Alert, words: AlertWords | None = None) -> dict:
+def alert_record(alert: Alert, words: AlertWords | None = None) -> dict[str, object]:
     """The alert record of alerts.md, its `message` in the words' language (data only without words)."""
-    record = {"kind": "alert"}
+    record: dict[str, object] = {"kind": "alert"}
     record.update(alert.as_dict())
     if words is not None:
         record["message"] = words.message(alert)

@@ -24,3 +24,15 @@ def test_bench_smoke_writes_every_table(tmp_path):
     assert "Highest sustained rate with zero loss" in text
     assert "Post-session report" in text
     assert "refresh rate achieved" in text
+    assert "| target | goal | this run | verdict |" in text  # every target beside its figure
+    assert "Per-event fold, in process" in text and "Peak memory, 4-hour workload" in text
+    assert "## Where the time goes" in text and "| fold |" in text
+    assert "## Memory of many rooms" in text
+
+
+def test_bench_runs_the_seek_section_where_bench_seek_py_exists(tmp_path):
+    from bench.run import sections
+
+    assert "seek" not in sections(tmp_path)
+    (tmp_path / "seek.py").write_text("def section(runs, smoke=False, log=print):\n    return []\n")
+    assert sections(tmp_path)[-1] == "seek"

@@ -351,3 +351,25 @@ def test_held_events_on_the_way_to_a_confirmed_jump_are_taken():
     events = [{"type": "like", "room": "r", "ts": T0 + int(s * 1000), "user": "u"} for s in seconds]
     _, summary = run(events)
     assert summary["rejected"] == {} and summary["events"] == len(seconds)
+
+
+def test_a_product_click_after_its_room_closed_for_silence_counts_in_the_room_opened_anew():
+    """The engine counts a click on a product the room already shows as it is taken; not so for a room
+    that will close for silence before the click's tick: the click is in the new room's product lines."""
+    config = Config(rules=[], engine=EngineSettings(room_idle_s=60))
+    engine = Engine(config, live=True)
+    first = [{"type": "product_click", "room": "quiet", "ts": T0, "user": "a", "product": "p"}]
+    first += steady(T0, 10, room="busy")
+    engine.offer_batch([validate(e) for e in first], arrival_ms=T0 + 10_000)
+    ticks = engine.advance(T0 + 10_000)
+    assert "quiet" in engine.rooms
+    second = steady(T0 + 10_000, 90, room="busy")
+    second += [{"type": "product_click", "room": "quiet", "ts": T0 + 100_000, "user": "a", "product": "p"}]
+    engine.offer_batch([validate(e) for e in second], arrival_ms=T0 + 100_000)
+    ticks += engine.advance(T0 + 100_000) + engine.finish()
+    assert engine.closed_rooms == 1
+    quiet = [room.snapshot for tick in ticks for room in tick.rooms if room.snapshot.room == "quiet"]
+    last = quiet[-1]
+    assert last.t >= T0 + 100_000 and last.first_ts == T0 + 100_000
+    assert [(line.product, line.get("product_clicks")) for line in last.products] == [("p", 1)]
+    assert last.metric("product_clicks") == 1

@@ -119,23 +119,17 @@ async def _copy(feed: RecordFeed, out: IO[bytes]) -> None:
         out.flush()
 
 
-def watch_nats(args, config) -> int:
-    """`livemon watch nats://...`: headless JSON Lines, or the overview console of every room."""
-    feed = RecordFeed(args.url, room=args.room, history=args.history)
-    if args.headless:
+def watch_headless(feed: RecordFeed) -> int:
+    """`livemon watch nats://... --headless`: the records as JSON Lines until the end or a signal."""
 
-        async def main() -> None:
-            import signal
+    async def main() -> None:
+        import signal
 
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, stop.set)
-            await write_records(feed, stop)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await write_records(feed, stop)
 
-        asyncio.run(main())
-        return 0
-    from monitor.console.desk import DeskApp
-
-    DeskApp(config, feed).run()
+    asyncio.run(main())
     return 0
