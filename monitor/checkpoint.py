@@ -14,7 +14,9 @@ The mechanism, chosen by measurement (bench/seek.py): one pickle of the
 engine's attributes (msgspec events, slotted windows and visits all pickle),
 zlib-compressed. What belongs to the config rather than to the stream (the
 config, its settings, the question classifier's cache, the history lookup)
-is left out and taken from the engine it is restored into. A checkpoint
+is left out and taken from the engine it is restored into. Compiled (mypyc),
+the engine has no `__dict__`: its attributes come from `__getstate__`, and
+the core's classes pickle through their own `__reduce__`. A checkpoint
 carries a fingerprint of the config: it is only restored under the same
 engine settings, rules and topics (else the caller rebuilds from the start).
 
@@ -25,11 +27,8 @@ spacing doubles, so a long session keeps fewer, wider-spaced checkpoints.
 
 from __future__ import annotations
 
-import copyreg
-import functools
 import gc
 import hashlib
-import io
 import math
 import pickle
 import struct
@@ -40,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from . import compiled
 from .engine import Engine
 
 #: Bumped whenever the saved state changes shape: an older checkpoint is then not restored.
@@ -54,9 +54,10 @@ class CheckpointMismatch(ValueError):
 
 
 def fingerprint(engine: Engine) -> str:
-    """What an engine's state depends on besides the stream: its settings, its rules now, topics, limits."""
+    """What an engine's state depends on besides the stream: its settings, its rules now, topics, limits, and
+    whether the core runs compiled (its classes pickle another way)."""
     config = engine.config
-    parts = (config.engine.model_dump_json(), [rule.model_dump_json() for rule in engine.rules],
+    parts = (compiled(), config.engine.model_dump_json(), [rule.model_dump_json() for rule in engine.rules],
              config.questions.model_dump_json(), config.input.max_rooms, engine.room_filter, engine.live,
              engine.shown_baselines)
     return hashlib.sha256(repr((FORMAT, parts)).encode()).hexdigest()[:16]
@@ -104,40 +105,19 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _drop(_obj: object) -> tuple:
-    return (type(None), ())
+def _attributes(engine: Engine) -> dict[str, Any]:
+    """The engine's attributes: compiled (mypyc) it has no `__dict__`, and `__getstate__` gives them either way."""
+    state = engine.__getstate__()
+    return dict(state[1] if isinstance(state, tuple) else state)
 
 
-def _attributes(obj: object) -> dict[str, Any]:
-    """An object's attributes: its `__dict__`, or a compiled (mypyc) class's declared attributes."""
-    names = getattr(type(obj), "__mypyc_attrs__", None)
-    if names is None:
-        return dict(vars(obj))
-    return {name: getattr(obj, name) for name in names if name != "__dict__" and hasattr(obj, name)}
-
-
-def _set_attributes(obj: object, attributes: dict[str, Any]) -> None:
-    for name, value in attributes.items():
-        setattr(obj, name, value)
-
-
-def _native(obj: object) -> tuple:
-    """A compiled class's object, which mypyc does not pickle: made without __init__, then its attributes set."""
-    return (copyreg.__newobj__, (type(obj),), _attributes(obj), None, None, _set_attributes)
-
-
-def _compiled_classes() -> dict[type, Any]:
-    """The compiled core's classes (none when it runs pure), each pickled by its attributes."""
-    from . import catalog, clock, engine, metrics, products, rules, windows
-
-    return {cls: _native for module in (catalog, clock, engine, metrics, products, rules, windows)
-            for cls in vars(module).values()
-            if isinstance(cls, type) and cls.__module__ == module.__name__ and hasattr(cls, "__mypyc_attrs__")}
-
-
-class _Pickler(pickle.Pickler):
-    # the classifier's cache is the config's (rooms keep a reference): restored from the new engine
-    dispatch_table = {functools._lru_cache_wrapper: _drop, **_compiled_classes()}
+def _set_attributes(engine: Engine, attributes: dict[str, Any]) -> None:
+    if hasattr(type(engine), "__setstate__"):  # compiled: the classes of the core pickle through their __reduce__
+        merged = _attributes(engine)
+        merged.update(attributes)
+        engine.__setstate__(merged)
+    else:
+        vars(engine).update(attributes)
 
 
 def save(engine: Engine, *, position: Any = None, extra: Any = None) -> Checkpoint:
@@ -146,10 +126,8 @@ def save(engine: Engine, *, position: Any = None, extra: Any = None) -> Checkpoi
     `extra` is pickled together with the engine, so objects they share stay shared.
     """
     state = {name: value for name, value in _attributes(engine).items() if name not in _FROM_CONFIG}
-    buffer = io.BytesIO()
     with _no_collection():
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((state, extra))
-    raw = buffer.getbuffer()
+        raw = pickle.dumps((state, extra), protocol=pickle.HIGHEST_PROTOCOL)
     watermark = engine.watermark
     return Checkpoint(engine.clock.released, watermark, position, fingerprint(engine),
                       zlib.compress(raw, _LEVEL), len(raw))
@@ -162,8 +140,6 @@ def restore(checkpoint: Checkpoint, engine: Engine) -> Any:
     with _no_collection():
         state, extra = pickle.loads(zlib.decompress(checkpoint.data))
     _set_attributes(engine, state)
-    for room in engine.rooms.values():
-        room.classify = engine.classify
     return extra
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import pickle
 import random
 import struct
+import subprocess
+import sys
 
 import orjson
 import pytest
@@ -27,6 +29,7 @@ from monitor.rules import FIRING, INACTIVE, PENDING, RESOLVED
 from monitor.runs import build_engine
 from monitor.sinks import ProductsCadence, alert_record, metrics_record, products_record
 
+from .test_compiled import ROOT, _env, needs_build
 from .test_metrics_reference import random_stream
 from .test_nats_partitions import cut as cut_seeded
 from .test_nats_partitions import hostile_stream
@@ -200,3 +203,31 @@ def test_due_once_per_interval_of_event_time():
             taken.append(engine.clock.released)
     slots = [released // 30_000 for released in taken]
     assert len(slots) == len(set(slots)) >= 3 and slots == sorted(slots)
+
+
+@needs_build
+def test_checkpoints_hold_on_the_pure_path_too():
+    """Compiled, the core's classes pickle through their __reduce__; pure, as plain Python: both restore exactly."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         "tests/test_checkpoint.py", "-k", "not pure_path and not compiled_core"],
+        capture_output=True, text=True, cwd=ROOT, env=_env(pure=True),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "[100%]" in result.stdout  # the tests ran (none collected would fail above)
+
+
+@needs_build
+def test_a_checkpoint_of_the_compiled_core_is_refused_by_a_pure_one(tmp_path):
+    """A worker's checkpoint may be restored by another livemon: one that runs pure rebuilds instead."""
+    engine = new_engine(CONFIG)
+    engine.offer_batch(parse_lines([orjson.dumps(event) for event in random_stream(2, n=300)]))
+    engine.advance()
+    (tmp_path / "checkpoint").write_bytes(save(engine, position=7).to_bytes())
+    script = ("import sys; from pathlib import Path; from monitor.checkpoint import *; "
+              "from tests.test_checkpoint import CONFIG, new_engine\n"
+              "try:\n    restore(Checkpoint.from_bytes(Path(sys.argv[1]).read_bytes()), new_engine(CONFIG))\n"
+              "except CheckpointMismatch:\n    print('refused')\n")
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "checkpoint")],
+                            capture_output=True, text=True, cwd=ROOT, env=_env(pure=True))
+    assert result.stdout.strip() == "refused", result.stderr[-2000:]
