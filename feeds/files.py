@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import logging
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
@@ -208,11 +209,34 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
 
 
+@dataclass(frozen=True, slots=True)
+class FilePosition:
+    """Where a batch starts in a file: a byte offset in its (uncompressed) text, or a row of a table.
+
+    `recording` says whether the file's lines are recorder lines (judged by the first line, which a
+    reader that starts later never sees).
+    """
+
+    offset: int = 0
+    recording: bool | None = None
+
+
 def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[list[Any]]:
     """Blocking reader: lists of raw lines (JSON Lines) or row dicts (CSV, Parquet)."""
+    for lines, _ in read_from(path, batch=batch):
+        yield lines
+
+
+def read_from(path: str | Path, start: FilePosition | None = None, *,
+              batch: int = BATCH) -> Iterator[tuple[list[Any], FilePosition]]:
+    """`read_batches` from `start` on (what comes before it is not parsed), each batch with where the next starts.
+
+    A checkpoint keeps the position after its last batch, so a seek reads on from there.
+    """
     kind = file_format(path)
+    start = start or FilePosition()
     if kind in (".jsonl", ".jsonl.gz"):
-        yield from _json_lines(path, kind == ".jsonl.gz", batch)
+        yield from _json_lines(path, kind == ".jsonl.gz", batch, start)
     else:
         import polars as pl
 
@@ -225,24 +249,35 @@ def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[list[Any]]:
             except pl.exceptions.PolarsError as error:
                 raise UnreadableRecording(f"{path}: a broken Parquet file ({_first_line(error)})") from None
             convert = None
-        for chunk in frame.iter_slices(batch):
+        row = start.offset
+        for chunk in frame.slice(row).iter_slices(batch):
             rows = chunk.to_dicts()
-            yield [convert(row) for row in rows] if convert else rows
+            row += len(rows)
+            yield ([convert(one) for one in rows] if convert else rows), FilePosition(row)
 
 
-def _json_lines(path: str | Path, gzipped: bool, batch: int) -> Iterator[list[Any]]:
-    """Lines in blocks of about `batch`; a recording (judged by its first line) gives its raw messages."""
+def _json_lines(path: str | Path, gzipped: bool, batch: int,
+                start: FilePosition) -> Iterator[tuple[list[Any], FilePosition]]:
+    """Lines in blocks of about `batch`; a recording (judged by its first line) gives its raw messages.
+
+    Each block comes with the byte offset after its last line (in the uncompressed text); a gzip
+    file started at an offset is decompressed up to it, never parsed.
+    """
     opener = gzip.open if gzipped else open
     block = max(1, batch) * 200  # bytes per read: ~batch lines of a typical event
     rest = b""
-    recording: bool | None = None
-    first = True
+    recording = start.recording
+    first = start.offset == 0
+    read = start.offset  # bytes of the text read so far
     try:
         with opener(path, "rb") as handle:
+            if start.offset:
+                handle.seek(start.offset)
             while True:
                 data = handle.read1(block)  # read1: a cut gzip loses only the broken tail
                 if not data:
                     break
+                read += len(data)
                 if first:
                     data, first = data.removeprefix(BOM), False
                 parts = (rest + data).split(b"\n")
@@ -251,13 +286,13 @@ def _json_lines(path: str | Path, gzipped: bool, batch: int) -> Iterator[list[An
                 if recording is None and lines:
                     recording = lines[0].startswith(b'{"arrival"')
                 if lines:
-                    yield _from_recording(lines) if recording else lines
+                    yield (_from_recording(lines) if recording else lines), FilePosition(read - len(rest), recording)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         log.warning("%s: compressed data ends early (%s); read what was complete", path, error)
     if rest and not rest.isspace():
         if recording is None:
             recording = rest.startswith(b'{"arrival"')
-        yield _from_recording([rest]) if recording else [rest]
+        yield (_from_recording([rest]) if recording else [rest]), FilePosition(read, recording)
 
 
 def _from_recording(lines: list[bytes]) -> list[Any]:

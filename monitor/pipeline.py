@@ -107,6 +107,7 @@ class Pipeline:
         # only sinks that want raw messages are called per message (the hot path)
         self._message_sinks = [sink for sink in sinks if type(sink).on_message is not Sink.on_message]
         self._event_sinks = [sink for sink in sinks if type(sink).on_events is not Sink.on_events]
+        self._batch_sinks = [sink for sink in sinks if type(sink).on_batch is not Sink.on_batch]
         if hasattr(source, "on_status"):
             source.on_status = self.status  # live sources report their connection state
 
@@ -207,6 +208,8 @@ class Pipeline:
                 return
             await self.running.wait()
             await self._take(batch)
+            for sink in self._batch_sinks:
+                sink.on_batch(batch)
 
     async def _take(self, batch: list[Any]) -> None:
         engine = self.engine

@@ -33,6 +33,10 @@ class Sink:
     def on_ticks(self, ticks: list[Tick]) -> None:
         """Ticks the watermark released, in order."""
 
+    def on_batch(self, batch: list[Any]) -> None:
+        """A batch was taken and the ticks it released are out: the engine stands between two batches
+        (where a replay takes its checkpoints)."""
+
     def on_status(self, state: str, detail: str = "") -> None:
         """Feed connection state: connecting, connected, disconnected, ended."""
 

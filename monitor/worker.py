@@ -12,19 +12,25 @@ acked once every tick that contains one of its events has been computed and
 the records of all ticks computed so far are stored on the output stream.
 So the ack floor F means: everything up to F is counted and published.
 
-Takeover, and why the state is rebuilt from the stream rather than kept as a
-snapshot in a key-value bucket. The new owner reads F, recreates the consumer
-from the start of the stream and runs the same engine over it: up to F
-silently (those records are stored already), then publishing; the messages
-after F are the ones the dead worker had not acked, now delivered to the new
-owner, in order. Records the dead worker had published after its last ack
-are computed again, byte for byte, and carry the same `Nats-Msg-Id`, so the
-output stream's duplicate window drops them. Rebuilding costs replay time
-(engine speed: docs/scaling.md), but a snapshot would have to capture the
-engine's whole private state (online sets, window rings, pending ticks,
-dedupe ids, rule states) at an ack boundary and stay compatible with every
-change to it; the stream is already the durable, ordered log, and replaying
-it through the same code cannot drift from what a live run computes.
+Takeover. The new owner reads F and the partition's newest checkpoint
+(feeds/jetstream/checkpoints.py: the engine's whole state after stream
+sequence S, monitor/checkpoint.py), restores it, recreates the consumer from
+S + 1 and runs the same engine on: up to F silently (those records are
+stored already), then publishing; the messages after F are the ones the dead
+worker had not acked, now delivered to the new owner, in order. Without a
+checkpoint (none yet, another stream, another config) it starts from the
+stream's start, as the engine state is then rebuilt from the log itself.
+Records the dead worker had published after its last ack are computed again,
+byte for byte, and carry the same `Nats-Msg-Id`, so the output stream's
+duplicate window drops them.
+
+Checkpoints. An owner stores one every `CHECKPOINT_EVERY_S` of event time,
+only where every record it has computed is stored on the output stream (after
+the publish acks of a pull, before the next): so whatever S a successor
+starts from, the records of the ticks before it exist, and it computes the
+rest exactly as a straight run would (the engine is deterministic; a
+checkpoint is restored only under the same config, and the stream's
+creation time says it is the same stream).
 
 Duplicates. A message delivered again while its owner lives (ack wait
 expired) is skipped by its stream sequence; a repeated event `id` is the
@@ -50,6 +56,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from feeds.jetstream.checkpoints import CheckpointBucket
 from feeds.jetstream.clock import decode
 from feeds.jetstream.leases import Leases
 from feeds.jetstream.subjects import (
@@ -58,6 +65,7 @@ from feeds.jetstream.subjects import (
 )
 
 from .alert_text import AlertWords
+from .checkpoint import Checkpoint, restore, save
 from .config import Config
 from .engine import Tick
 from .runs import build_engine
@@ -72,6 +80,7 @@ FETCH_WAIT_S = 1.0
 ACK_WAIT_S = 60.0
 YIELD_S = 0.05  # longest stretch of engine work between two looks at the event loop
 _CONTROL_PREFIX = CONTROL[:-1]
+CHECKPOINT_EVERY_S = 120  # event time between two checkpoints of a partition
 
 
 class Partition:
@@ -126,6 +135,18 @@ class Partition:
             done = waiting.popleft()[0]
         return done
 
+    def checkpoint(self, stream: str) -> Checkpoint:
+        """The state after the last message taken (call it once its ticks' records are stored)."""
+        return save(self.engine, position=(stream, self.last_seq),
+                    extra=(self.last_seq, self.folded, self.cadence, self.ended, self.stream_counts))
+
+    @classmethod
+    def restored(cls, config: Config, checkpoint: Checkpoint, *, partition: int) -> "Partition":
+        """The partition as it was at the checkpoint (CheckpointMismatch under another config)."""
+        state = cls(config, partition=partition)
+        state.last_seq, state.folded, state.cadence, state.ended, state.stream_counts = restore(checkpoint, state.engine)
+        return state
+
     def summary(self) -> dict:
         """This partition's part of the run summary; partition 0 carries the stream's own counts."""
         summary = self.engine.summary()
@@ -141,26 +162,39 @@ class PartitionRunner:
     """Takes over partition k, rebuilds it from the stream, then follows it and publishes."""
 
     def __init__(self, js: JetStreamContext, config: Config, partition: int, partitions: int,
-                 lang: str | None = None) -> None:
+                 lang: str | None = None, *, checkpoint_every_s: float = CHECKPOINT_EVERY_S) -> None:
         self.js = js
         self.config = config
         self.partition = partition
         self.partitions = partitions
         self.words = AlertWords(config.rules, lang or config.lang)  # published alerts carry their message
         self.durable = f"livemon-p{partition}"
+        self.checkpoint_every_ms = checkpoint_every_s * 1000
+        self.started_after = 0  # the stream sequence the state started from (a checkpoint's, or 0)
+        self.floor = 0  # the last owner's ack floor: the records up to it are stored already
+        self.read = 0  # messages this owner read (its consumer starts after the checkpoint)
+        self.reread = 0  # of them, the ones the last owner had acked (their records are stored already)
+        self.checkpoints = 0  # checkpoints stored by this owner
 
     async def run(self) -> None:
-        floor = await self._take_over()
+        bucket = await CheckpointBucket.open(self.js)
+        stream = str((await self.js.stream_info(STREAM)).created)
+        state = await self._restored(bucket, stream)
+        self.started_after = state.last_seq
+        floor = self.floor = await self._take_over(state.last_seq)
         subscription = await self.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
-        state = Partition(self.config, partition=self.partition)
         delivered = 0  # the consumer's delivery sequence: every delivery to us is numbered
-        log.info("partition %d: rebuilding up to stream sequence %d", self.partition, floor)
+        next_checkpoint = self._next_checkpoint(state)
+        log.info("partition %d: rebuilding up to stream sequence %d from stream sequence %d%s", self.partition,
+                 floor, state.last_seq, " (its checkpoint)" if state.last_seq else "")
         try:
             while True:
                 try:
                     messages = await subscription.fetch(FETCH, timeout=FETCH_WAIT_S)
                 except (nats.errors.TimeoutError, asyncio.TimeoutError):
-                    continue
+                    messages = []
+                if asyncio.current_task().cancelling():  # nats-py's fetch swallows a cancel (a timeout, or messages)
+                    raise asyncio.CancelledError
                 acks: list[asyncio.Future] = []
                 resumed = time.monotonic()
                 for message in messages:
@@ -176,22 +210,46 @@ class PartitionRunner:
                         if state.ended and not ended:
                             await self._publish_summary(state, acks)
                     else:  # stored already: only the products cadence follows it
+                        self.reread += 1
                         for tick in ticks:
                             for room_tick in tick.rooms:
                                 state.cadence.due(room_tick.snapshot)
                     if time.monotonic() - resumed > YIELD_S:  # a long rebuild must not starve the lease renewals
                         await asyncio.sleep(0)
                         resumed = time.monotonic()
+                self.read = delivered
                 if acks:
                     await asyncio.gather(*acks)  # stored: now the inputs may be acked
                 done = state.acked_through()
                 if done is not None:
                     await done.ack()
+                tick = state.engine.next_tick
+                if tick is not None and tick >= next_checkpoint:  # every record computed so far is stored
+                    await bucket.save(self.partition, state.checkpoint(stream))
+                    self.checkpoints += 1
+                    next_checkpoint = self._next_checkpoint(state)
         finally:
             await subscription.unsubscribe()
 
-    async def _take_over(self) -> int:
-        """Read how far the last owner got, and restart the consumer from the stream's start."""
+    async def _restored(self, bucket: CheckpointBucket, stream: str) -> Partition:
+        """The partition at its newest checkpoint, or new (no usable checkpoint: rebuilt from the stream)."""
+        checkpoint = await bucket.load(self.partition, stream)
+        if checkpoint is not None:
+            try:
+                return Partition.restored(self.config, checkpoint, partition=self.partition)
+            except Exception as error:  # noqa: BLE001 - another config or another livemon: the stream is the log
+                log.warning("partition %d: its checkpoint cannot be restored (%s); rebuilding from the stream",
+                            self.partition, error)
+        return Partition(self.config, partition=self.partition)
+
+    def _next_checkpoint(self, state: Partition) -> float:
+        """The first tick of the next interval of event time (the state's own interval has its checkpoint)."""
+        tick = state.engine.next_tick
+        every = self.checkpoint_every_ms
+        return every if tick is None else (tick // every + 1) * every
+
+    async def _take_over(self, after: int) -> int:
+        """Read how far the last owner got, and restart the consumer after stream sequence `after`."""
         floor = 0
         try:
             info = await self.js.consumer_info(STREAM, self.durable)
@@ -202,7 +260,8 @@ class PartitionRunner:
         await self.js.add_consumer(STREAM, ConsumerConfig(
             durable_name=self.durable,
             filter_subjects=[partition_filter(self.partition), CONTROL],
-            deliver_policy=DeliverPolicy.ALL,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if after else DeliverPolicy.ALL,
+            opt_start_seq=after + 1 if after else None,
             ack_policy=AckPolicy.ALL,
             ack_wait=ACK_WAIT_S,
             max_ack_pending=20_000,

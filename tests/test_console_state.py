@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from feeds.files import FileSource, read_from
 from monitor.alert_text import AlertWords
 from monitor.config import DEFAULT_CONFIG, load_config
 from monitor.runs import build_engine
@@ -243,10 +244,10 @@ def test_rebuild_then_continue_equals_a_straight_run(tmp_path, config):
     """Seeking must not change a number: rebuilt state + the rest of the file = the whole file."""
     events = session_events(12, drop_at_min=8)
     path = write_session(tmp_path / "s.jsonl", events)
-    rebuilt = rebuild(config, path, T0 + 7 * 60_000)
+    rebuilt = rebuild(config, FileSource(path), T0 + 7 * 60_000)
     assert rebuilt.sink.position == T0 + 7 * 60_000
     engine, sink = rebuilt.engine, rebuilt.sink
-    rest = list(rebuilt.source._head) + [raw for batch in rebuilt.source._rest for raw in batch]
+    rest = list(rebuilt.source._head) + [raw for batch, _ in read_from(path, rebuilt.source.start) for raw in batch]
     for raw in rest:
         items = parse_input(raw)
         sink.on_events(items)
@@ -262,8 +263,8 @@ def test_rebuild_then_continue_equals_a_straight_run(tmp_path, config):
 
 def test_rebuild_past_the_end(tmp_path, config):
     path = write_session(tmp_path / "s.jsonl", session_events(2))
-    rebuilt = rebuild(config, path, T0 + 3_600_000)
-    assert rebuilt.source._head == []
+    rebuilt = rebuild(config, FileSource(path), T0 + 3_600_000)
+    assert rebuilt.source.exhausted  # nothing left to play
 
 
 # ---------------------------------------------------------------- rule edits

@@ -35,7 +35,7 @@ from .bindings import localize_bindings
 from .i18n import LANGS, tr
 from .messages import AssistantCalled, ConfigInvalid, ConfigReloaded, RulesEdited, RulesSaved
 from .notify import find_notifier, notification, send
-from .replay import Rebuilt, rebuild, step_speed, time_span
+from .replay import Checkpointer, Rebuilt, ReplaySource, rebuild, replay_checkpoints, step_speed, time_span
 from .rules_edit import save_rules, save_target
 from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
@@ -100,6 +100,8 @@ class LivemonApp(App[None]):
         self.pipeline: Pipeline | None = None
         self.paused = False
         self.seek_target: float | None = None
+        self.checkpoints = replay_checkpoints()  # of this replay's engine state, for seeks (console/replay.py)
+        self.last_seek: Rebuilt | None = None
         self.span: tuple[float, float] | None = None
         self._config_stamp = self._stamp()
         self.set_reactive(LivemonApp.lang, config.lang)
@@ -110,7 +112,7 @@ class LivemonApp(App[None]):
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
         engine = build_engine(self.config, room=self.room_filter, live=self.live, shown_baselines=view.SHOWN_BASELINES)
-        self._start(engine, self.source, self.sink)
+        self._start(engine, self.source if self.replay_path is None else ReplaySource(self.source), self.sink)
         if self.replay_path is not None:
             self._scan_span()
         self.set_interval(CONFIG_POLL_S, self._check_config_file)
@@ -123,7 +125,10 @@ class LivemonApp(App[None]):
         self._heard = sink.criticals  # what a seek rebuilt happened before: it does not ring
         # a paused replay must not read its whole file ahead into the queue
         queue_size = self.config.input.queue_size if self.live else min(self.config.input.queue_size, REPLAY_QUEUE)
-        pipeline = Pipeline(engine, source, [sink, *self.extra_sinks], speed=self.speed, queue_size=queue_size)
+        sinks: list[Sink] = [sink, *self.extra_sinks]
+        if isinstance(source, ReplaySource):  # checkpoints as it plays, for the seeks to come
+            sinks.append(Checkpointer(self.checkpoints, engine, sink, source))
+        pipeline = Pipeline(engine, source, sinks, speed=self.speed, queue_size=queue_size)
         if paused:
             pipeline.pause()
         self.pipeline = pipeline
@@ -231,8 +236,8 @@ class LivemonApp(App[None]):
     def _rebuild(self, target: float) -> None:
         worker = get_current_worker()
         result = rebuild(
-            self.config, self.replay_path, target, room=self.room_filter, lang=self.lang,
-            name=self.source_name, cancelled=lambda: worker.is_cancelled,
+            self.config, self.source, target, checkpoints=self.checkpoints, room=self.room_filter,
+            cancelled=lambda: worker.is_cancelled,
         )
         if result is not None and not worker.is_cancelled:
             self.call_from_thread(self._seek_done, result)
@@ -242,6 +247,7 @@ class LivemonApp(App[None]):
             return  # a newer seek is on its way
         result.sink.carry_marks(self.sink)
         self.seek_target = None
+        self.last_seek = result
         self._start(result.engine, result.source, result.sink, paused=self.paused)
 
     # ------------------------------------------------------------ calling the assistant
