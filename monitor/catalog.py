@@ -18,7 +18,7 @@ The contract of every entry is docs/metrics.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Kind = Literal["count", "gauge", "rate", "session"]
 #: A metric's value: a count stays an int and money or time a float, so each is written as it is counted.
@@ -71,6 +71,9 @@ class Metric:
         if self.scale != 1.0:
             return numerator * self.scale / denominator
         return numerator / denominator
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Metric, (self.name, self.kind, self.unit, self.label_id, self.label_en, self.numerator, self.denominator, self.scale, self.per_minute, self.benchmark, self.fraction))
 
 
 def _count(name: str, label_id: str, label_en: str, unit: Unit = "count", *, per_minute: bool = False) -> Metric:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from .config import EngineSettings
 from .events import Event, Rejection
@@ -83,9 +83,16 @@ class ClockReading:
     released: float
     last: float | None = None  # set once the stream ended: its last event's tick
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClockReading, (self.released, self.last))
+
 
 class StreamClock:
     """Watermark, released tick, outlier limits: the state the admission checks read."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (StreamClock, (EngineSettings(),), self.__getstate__())
 
     def __init__(self, settings: EngineSettings, *, live: bool = False) -> None:
         self.tick_ms = settings.tick_s * 1000
@@ -200,6 +207,9 @@ class _Held:
     event: Event
     accepts_at: int  # the admission's accept count when it was held
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Held, (self.event, self.accepts_at))
+
 
 class Admission:
     """Judges inputs in arrival order: accepted events out, every other outcome counted.
@@ -208,6 +218,9 @@ class Admission:
     rejections; the engine folds the accepted ones into ticks once the clock
     releases them, the publisher puts them on the stream.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Admission, (EngineSettings(),), self.__getstate__())
 
     def __init__(self, settings: EngineSettings, *, room: str | None = None, max_rooms: int = 0,
                  live: bool = False) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from . import catalog
 from . import products as product_slots
@@ -107,6 +107,9 @@ class Visit:
     joined: float
     left: float | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Visit, (self.joined, self.left))
+
 
 @dataclass(slots=True)
 class IgnoredViewerEvents:
@@ -119,6 +122,10 @@ Classify = Callable[[str], tuple[str, ...]]  # a comment's question topics (moni
 
 class Room:
     """Incremental state of one broadcast room."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Room, (self.name, self.first_ts, self.tick_ms, self.window_ms, self.horizon_ms), self.__getstate__())
 
     def __init__(self, name: str, first_ts: float, tick_ms: int, window_ms: int, horizon_ms: int, *,
                  topics: tuple[str, ...] = (), max_products: int = 200) -> None:
@@ -326,6 +333,9 @@ class TickPart:
 
     __slots__ = ("first_ts", "last_ts", "likes", "comments", "shares", "follows", "impressions", "questions",
                  "interacting", "topics", "product_impressions", "product_clicks", "products")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TickPart, (self.first_ts, len(self.topics)), self.__getstate__())
 
     def __init__(self, ts: float, topics: int) -> None:
         self.first_ts = ts

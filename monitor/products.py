@@ -15,6 +15,7 @@ window, so a tick costs the products that moved, not the catalogue.
 
 from __future__ import annotations
 
+from typing import Any
 from collections import deque
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ class ProductLine:
             "session": _values(totals),
         }
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProductLine, (self.product, self.window, self.session, self.pinned, self.pinned_s))
+
 
 #: The rates of a product, from the catalogue (one statement of each).
 RATES = ("ctr", "click_to_order")
@@ -87,6 +91,10 @@ class Product:
 
     __slots__ = ("name", "window", "session", "pinned_ms")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Product, (self.name,), self.__getstate__())
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.window: list[Number] = [0, 0, 0, 0, 0.0]  # by COUNTERS slot; GMV is money
@@ -98,6 +106,9 @@ class ProductBook:
     """A room's products: counts added as events come, closed into lines once per tick."""
 
     __slots__ = ("window_ms", "cap", "_products", "_open", "_recent", "_pinned", "_pinned_since", "_lines", "_moved")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProductBook, (self.window_ms, self.cap), self.__getstate__())
 
     def __init__(self, window_ms: int, cap: int) -> None:
         self.window_ms = window_ms

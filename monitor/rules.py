@@ -8,6 +8,7 @@ neither raises nor clears an alert.
 
 from __future__ import annotations
 
+from typing import Any
 from collections import deque
 from dataclasses import dataclass
 
@@ -46,6 +47,10 @@ class Alert:
 
 class Baseline:
     """Median of a metric's non-null ticks over `(t - window - baseline_s, t - window]`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (Baseline, (self._window_ticks, self._median.ticks), self.__getstate__())
 
     def __init__(self, window_ticks: int, baseline_ticks: int) -> None:
         self._delay: deque[Number | None] = deque()
@@ -180,6 +185,9 @@ class RuleState:
 
 class RoomAlerts:
     """All rules for one room: baselines shared per metric, a state per rule."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RoomAlerts, (self.room, self.rules, self.window_ticks, self.tick_s, self.past, self.shown), self.__getstate__())
 
     def __init__(
         self, room: str, rules: list[AlertRule], window_ticks: int, tick_s: int, past: dict[str, Number | None] | None = None,

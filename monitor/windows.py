@@ -7,6 +7,7 @@ so a four-hour broadcast uses the memory of its last minute.
 
 from __future__ import annotations
 
+from typing import Any
 from bisect import bisect_left, insort
 from collections import deque
 
@@ -21,6 +22,10 @@ class TickSums:
     """
 
     __slots__ = ("ticks", "open", "totals", "cumulative", "_history", "_width")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (engine checkpoints) as its constructor's arguments and its state: compiled, it has no other way."""
+        return (TickSums, (self._width, self.ticks), self.__getstate__())
 
     def __init__(self, width: int, ticks: int) -> None:
         self._width = width
@@ -65,6 +70,9 @@ class DistinctUsers:
     """
 
     __slots__ = ("ticks", "open", "_last", "_history", "_closed")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DistinctUsers, (self.ticks,), self.__getstate__())
 
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
@@ -112,6 +120,9 @@ class WindowMax:
 
     __slots__ = ("ticks", "_index", "_queue")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WindowMax, (self.ticks,), self.__getstate__())
+
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
         self._index = 0
@@ -138,6 +149,9 @@ class RollingMedian:
     """
 
     __slots__ = ("ticks", "_values", "_sorted")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RollingMedian, (self.ticks,), self.__getstate__())
 
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
