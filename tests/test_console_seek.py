@@ -23,7 +23,7 @@ from monitor.events import parse_lines
 from monitor.runs import build_engine
 from monitor.sinks import alert_record, metrics_record
 
-from .console_session import T0, make_app, seek_paused, session_events, wait_for
+from .console_session import T0, drive, make_app, session_events
 
 MINUTE = 60_000
 
@@ -35,11 +35,11 @@ def long_session():
 
 async def test_a_seek_back_reads_the_file_from_a_checkpoint_not_from_its_start(tmp_path, long_session):
     app = make_app(tmp_path, long_session, speed=None)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.sink.status == "ended", timeout=30)
+    async with drive(app, size=(160, 48)) as console:
+        await console.ended()
         total = sum(1 for _ in read_batches(tmp_path / "session.jsonl"))
         assert total >= 5 and len(app.checkpoints) >= 3  # taken while it played
-        await seek_paused(pilot, app, T0 + 17 * MINUTE)
+        await console.seek(T0 + 17 * MINUTE)
         seek = app.last_seek
         assert seek.restored is not None and T0 + 10 * MINUTE < seek.restored < T0 + 17 * MINUTE
         assert 0 < seek.batches < total / 2  # it read on from the checkpoint, not the file from its start
