@@ -40,6 +40,7 @@ def measure(workload: Workload, seeks: int = SEEKS, seed: int = 15, log=print) -
     started = time.perf_counter()
     played = rebuild(config, file, math.inf, checkpoints=store)  # the straight play, checkpointing as it goes
     play_s = time.perf_counter() - started
+    assert played is not None and played.sink.position is not None  # nothing cancels it
     first = min(checkpoint.released for checkpoint in store)
     last = played.sink.position
     log(f"  played {facts['events']:,} events in {play_s:.0f} s: {len(store)} checkpoints, {store.bytes / 2**20:.0f} MB")
@@ -51,9 +52,10 @@ def measure(workload: Workload, seeks: int = SEEKS, seed: int = 15, log=print) -
         back += direction == "back"
         started = time.perf_counter()
         seek = rebuild(config, file, target, checkpoints=store)
+        assert seek is not None
         times.append(time.perf_counter() - started)
         replayed.append((target - seek.restored) / 1000 if seek.restored is not None else math.nan)
-        position = seek.sink.position
+        position = seek.sink.position or position
         log(f"  seek {index + 1}/{seeks} {direction}: {times[-1]:.2f} s, "
             f"{seek.batches} batches read")
     return {

@@ -57,6 +57,10 @@ class Metric:
     def label(self, lang: str) -> str:
         return self.label_id if lang == "id" else self.label_en
 
+    def per_minute_label(self, lang: str) -> str:
+        """The name of a window count shown per minute ("Masuk/menit"), the same on a tile and a chart."""
+        return f"{self.label(lang)}/menit" if lang == "id" else f"{self.label(lang)}/min"
+
     def of(self, record: Counted) -> Number | None:
         """This metric's value in a record; a rate is null while its denominator is zero."""
         if self.kind != "rate":
@@ -109,7 +113,7 @@ METRICS: tuple[Metric, ...] = (
     _rate("interaction_rate", "Interaksi", "Interaction", "interacting", "viewers_in_window",
           benchmark=True, fraction=True),
     _rate("ctr", "CTR produk", "Product CTR", "product_clicks", "product_impressions", benchmark=True, fraction=True),
-    _rate("click_to_order", "Klik→pesan (C_O)", "Click→order (C_O)", "orders", "product_clicks", benchmark=True),
+    _rate("click_to_order", "Klik→pesanan", "Click→order", "orders", "product_clicks", benchmark=True),
     _rate("aov", "Nilai pesanan rata²", "Avg order value", "gmv", "orders", "money"),
     _rate("gpm", "GPM", "GPM", "gmv", "entries", "money", scale=1000.0, benchmark=True),
     Metric("gmv_total", "session", "money", "GMV sesi", "Session GMV"),

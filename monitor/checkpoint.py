@@ -107,7 +107,7 @@ def _no_collection() -> Iterator[None]:
 
 def _attributes(engine: Engine) -> dict[str, Any]:
     """The engine's attributes: compiled (mypyc) it has no `__dict__`, and `__getstate__` gives them either way."""
-    state = engine.__getstate__()
+    state: Any = engine.__getstate__()
     return dict(state[1] if isinstance(state, tuple) else state)
 
 
@@ -115,7 +115,8 @@ def _set_attributes(engine: Engine, attributes: dict[str, Any]) -> None:
     if hasattr(type(engine), "__setstate__"):  # compiled: the classes of the core pickle through their __reduce__
         merged = _attributes(engine)
         merged.update(attributes)
-        engine.__setstate__(merged)
+        setstate: Any = getattr(engine, "__setstate__")
+        setstate(merged)
     else:
         vars(engine).update(attributes)
 

@@ -290,15 +290,12 @@ def raw_ids(config) -> set[str]:
 def not_indonesian(app, text: str | None = None) -> list[str]:
     """What an Indonesian screen shows that it must not: raw ids and English words (empty when clean).
 
-    `C_O` may stand only inside the catalogue's name of the metric ("Klik→pesan (C_O)"), the seller
-    guide's own abbreviation; the palette names the language switch in both languages on purpose.
+    The palette names the language switch in both languages on purpose.
     """
     import re
 
-    from monitor import catalog
-
     text = screen_text(app) if text is None else text
-    text = text.replace(catalog.label("click_to_order", "id"), "").replace("Bahasa / Language", "")
+    text = text.replace("Bahasa / Language", "")
     found = [word for word in raw_ids(app.config) if re.search(rf"(?<![\w*]){re.escape(word)}(?![\w*])", text)]
     found += [word for word in ENGLISH if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
     return sorted(found)

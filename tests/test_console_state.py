@@ -15,7 +15,7 @@ from monitor.console.replay import SPEEDS, rebuild, step_speed, time_span
 from monitor.events import parse_input
 from monitor.console.rules_edit import EditError, edit_rule, render_rules, save_rules
 from monitor.console.state import ConsoleSink
-from monitor.console.text import clean
+from monitor.viewer_text import clean
 from monitor.events import Rejection, parse_message
 
 from .console_session import T0, session_events, write_session
@@ -163,7 +163,7 @@ def test_funnel_rates_read_as_rates(config):
     # product views per entry is no share: 240 views / 120 entries reads "2.0 per entry", never "200%"
     assert steps[2].rate == "2.0 per entry" and "%" not in steps[2].rate
     assert steps[3].rate == f"{formatting.percent(snapshot.metric('ctr'), 'en')} Product CTR"
-    assert steps[4].rate == f"{formatting.percent(snapshot.metric('click_to_order'), 'en')} Click→order (C_O)"
+    assert steps[4].rate == f"{formatting.percent(snapshot.metric('click_to_order'), 'en')} Click→order"
     assert view.funnel(room, "id")[2].rate == "2,0 per masuk"
     assert steps[0].share == 1.0 and all(0 < s.share <= 1 for s in steps)
 

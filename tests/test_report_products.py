@@ -158,7 +158,7 @@ def test_the_table_shows_session_values_in_words_and_marks_the_pinned_product(tm
     table = _table(report.html.read_text(), "products")
     head, rows = table[0], table[1:]
     assert head == ["Produk", "Tayangan produk", "Klik produk", "CTR produk", "Pesanan", "Unit", "GMV",
-                    "Klik→pesan (C_O)", "Lama disematkan"]
+                    "Klik→pesanan", "Lama disematkan"]
     seconds, last = pinned_seconds(events, session.room, session.end_ms)
     by_name = {line.product: line for line in session.products}
     assert len(rows) == len(by_name)

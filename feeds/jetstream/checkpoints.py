@@ -49,6 +49,8 @@ class CheckpointBucket:
             blob = (await self.store.get(_name(partition))).data
         except NotFoundError:
             return None
+        if blob is None:
+            return None
         try:
             checkpoint = Checkpoint.from_bytes(blob)
         except Exception as error:  # noqa: BLE001 - whatever the bytes hold, the partition rebuilds from the stream

@@ -11,7 +11,6 @@ LANGS = ("id", "en")
 
 _WORDS: dict[str, tuple[str, str]] = {
     # KPI tiles and chart titles (metric names are the catalogue's)
-    "per_minute": ("{label}/menit", "{label}/min"),
     "baseline": ("vs biasanya", "vs usual"),
     "usual": ("biasanya", "usual"),
     "threshold": ("ambang", "threshold"),

@@ -14,7 +14,7 @@ import html
 import shutil
 import subprocess
 
-from .text import clean
+from ..viewer_text import clean
 
 NOTIFIER = "notify-send"
 TIMEOUT_S = 10.0  # a notifier that hangs is ended

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .. import catalog, formatting, words
 from ..products import OTHER, ProductLine
 from .i18n import tr
-from .text import clean
+from ..viewer_text import clean
 
 LAG_SHARE = 0.5  # a product's rate at or under half the room's lags it
 MIN_VIEWS = 200  # product views in the window before a product's CTR is judged
@@ -121,7 +121,7 @@ def heading(column: str, lang: str) -> str:
 def two_lines(title: str) -> str:
     """A heading on two lines, broken at the space that makes the longer line shortest ("Product\nviews").
 
-    A name's part in brackets stays with it ("Klik→pesan (C_O)" is one name).
+    A name's part in brackets stays with it ("Tayangan produk (sesi)" is one name).
     """
     spaces = [index for index, char in enumerate(title) if char == " " and title[index + 1:index + 2] != "("]
     if not spaces:

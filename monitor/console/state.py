@@ -20,7 +20,7 @@ from ..metrics import Snapshot
 from ..questions import MAX_COMMENT_CHARS
 from ..rules import FIRING, SEVERITY_ORDER, Alert
 from ..sinks import Sink
-from .text import clean
+from ..viewer_text import clean
 
 HISTORY_S = 1800  # charts show the last 30 minutes
 SAMPLE_S = 5  # one history point per 5 s of event time

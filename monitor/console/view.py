@@ -64,9 +64,9 @@ class Kpi:
         return value_text(self.metric, value, lang)
 
     def label(self, lang: str) -> str:
-        """The catalogue's name of the metric, "/menit" after a window count shown per minute ("Masuk/menit")."""
-        name = catalog.label(self.metric, lang)
-        return tr("per_minute", lang, label=name) if self.per_min else name
+        """The catalogue's name of the metric, per minute for a window count shown per minute ("Masuk/menit")."""
+        metric = catalog.metric(self.metric)
+        return metric.per_minute_label(lang) if self.per_min else metric.label(lang)
 
 
 KPIS = (

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import formatting
 from ..config import Config
 from .clock import Clock
-from ..console.text import clean
+from ..viewer_text import clean
 from . import products
 from .compare import ROOM_WIDTH, Comparison, benchmark_rows, compare, comparison_text, pick
 from .export import summary_record, write_minutes, write_summary

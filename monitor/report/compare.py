@@ -13,7 +13,7 @@ from statistics import median
 
 from .. import formatting
 from ..config import Benchmarks
-from ..console.text import clean
+from ..viewer_text import clean
 from .history import PastSession
 from .session import RoomSession
 from .words import shown, word

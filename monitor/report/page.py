@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .. import formatting
+from .. import catalog, formatting
 from .. import words as names
 from ..alert_text import AlertWords
 from ..config import Config
@@ -25,18 +25,13 @@ from .run import Run
 from .session import HostAction, RoomSession
 from .words import shown, skipped_reason, word
 
-#: Per-minute charts: (title key, metric).
-CHARTS = (
-    ("chart_viewers", "viewers"),
-    ("chart_entries", "entries"),
-    ("access_rate", "access_rate"),
-    ("retention", "retention"),
-    ("interaction_rate", "interaction_rate"),
-    ("ctr", "ctr"),
-    ("click_to_order", "click_to_order"),
-    ("chart_gmv", "gmv"),
-    ("gpm", "gpm"),
-)
+#: Per-minute charts, each titled by its metric's name in the catalogue (a count: its per-minute name).
+CHARTS = ("viewers", "entries", "access_rate", "retention", "interaction_rate", "ctr", "click_to_order", "gmv", "gpm")
+
+
+def chart_title(name: str, lang: str) -> str:
+    metric = catalog.metric(name)
+    return metric.per_minute_label(lang) if metric.kind == "count" else metric.label(lang)
 
 TILES = (
     "gmv", "orders", "gpm", "aov", "peak_viewers", "avg_viewers", "entries", "access_rate",
@@ -254,7 +249,7 @@ def _action(action: HostAction, lang: str) -> str:
 def _charts(session: RoomSession, config: Config, clock: Clock) -> str:
     lang = clock.lang
     bands = _bands(session, AlertWords(config.rules, lang), clock)
-    charted = {metric for _, metric in CHARTS}
+    charted = set(CHARTS)
     elsewhere = [band for metric, spans in bands.items() if metric not in charted for band in spans]
     marks = [Mark(action.t, f"{clock.time(action.t)} {_action(action, lang)}: {action.note}")
              for action in session.host_actions]
@@ -268,14 +263,15 @@ def _charts(session: RoomSession, config: Config, clock: Clock) -> str:
         f'<span><i style="background:#7fb8a4;height:6px"></i>{word("legend_pinned", lang)}</span></p>',
         '<div class="charts">',
     ]
-    for index, (title, metric) in enumerate(CHARTS):
+    for index, metric in enumerate(CHARTS):
+        title = chart_title(metric, lang)
         points = [(row["t"], row[metric]) for row in session.minutes]
         if index and all(value is None for _, value in points):
             continue  # a metric the input never had (an order export's viewers): no empty frame
         spans = bands.get(metric, []) + (elsewhere if index == 0 else [])  # the feed-silence alert goes on viewers
         out.append(
-            f'<figure><figcaption>{escape(word(title, lang))}</figcaption>'
-            + line_chart(word(title, lang), metric, points, clock,
+            f'<figure><figcaption>{escape(title)}</figcaption>'
+            + line_chart(title, metric, points, clock,
                          target=config.benchmarks.target(metric), bands=spans, marks=marks, pins=pins)
             + "</figure>"
         )

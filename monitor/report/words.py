@@ -14,9 +14,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "avg_viewers": ("Penonton rata²", "Avg viewers"),
     "alerts": ("Peringatan", "Alerts"),
     # per-minute chart titles
-    "chart_viewers": ("Penonton", "Viewers"),
-    "chart_entries": ("Masuk per menit", "Entries per minute"),
-    "chart_gmv": ("GMV per menit", "GMV per minute"),
     # sections
     "title": ("Laporan siaran", "Broadcast report"),
     "kpis": ("Ringkasan", "Summary"),

@@ -21,7 +21,7 @@ from ..bindings import localize_bindings
 from ..i18n import tr
 from ..messages import Drawn
 from ..state import RoomView
-from ..text import clean
+from ...viewer_text import clean
 from ..view import clock, value_text
 from ..widgets.room import RoomDashboard
 

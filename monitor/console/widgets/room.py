@@ -259,7 +259,7 @@ class RoomDashboard(Vertical):
 
 
 def products_title(snapshot, lang: str, window: str) -> str:
-    """"Produk · 1 mnt · ruang: CTR produk 6,0% · Klik→pesan (C_O) 10,0%": what each product is held against."""
+    """"Produk · 1 mnt · ruang: CTR produk 6,0% · Klik→pesanan 10,0%": what each product is held against."""
     title = f"{tr('products', lang)} · {tr('last_window', lang, window=window)}"
     if snapshot is None:
         return title
