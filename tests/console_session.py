@@ -151,9 +151,17 @@ class Heard:
         self._arrived = asyncio.Event()
 
     def hook(self, message) -> None:
-        if type(message).__module__.startswith("monitor."):
+        from textual.notifications import Notify
+
+        if type(message).__module__.startswith("monitor.") or isinstance(message, Notify):
             self.messages.append(message)
             self._arrived.set()
+
+    def notifications(self) -> list:
+        """The notifications the console has shown so far (Textual's `Notify` messages)."""
+        from textual.notifications import Notify
+
+        return [message.notification for message in self.messages if isinstance(message, Notify)]
 
     async def wait_for(self, kind: type, predicate: Callable = lambda message: True, *, since: int = 0):
         """The first message of `kind` at or after index `since` for which `predicate` holds (waiting for it)."""

@@ -75,7 +75,7 @@ async def test_saving_without_a_config_file_creates_one_from_the_defaults(tmp_pa
         await save_and_wait(console, "s")
         assert not app.unsaved
         assert "does not exist yet" not in file_line(app)
-        assert any("Created config.toml from the shipped defaults" in str(n.message) for n in app._notifications)
+        assert any("Created config.toml from the shipped defaults" in str(n.message) for n in console.heard.notifications())
     assert DEFAULT_CONFIG.read_bytes() == shipped  # the package is untouched
     saved = load_config(tmp_path / "config.toml")
     assert next(rule for rule in saved.rules if rule.name == "retention_drop").change_pct == 33
@@ -232,6 +232,6 @@ async def test_saving_into_a_file_that_is_not_toml_fails_with_a_reason_and_write
         result = await save_and_wait(console, "s")
         assert result.error and result.path.endswith("config.toml")
         assert any(n.severity == "error" and "config.toml:" in str(n.message) and "Invalid" not in str(n.message)
-                   for n in app._notifications)
+                   for n in console.heard.notifications())
         assert app.is_running and app.unsaved
         assert app.config_path.read_bytes() == broken
