@@ -17,7 +17,7 @@ The contract of every entry is docs/metrics.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal, Protocol
 
 Kind = Literal["count", "gauge", "rate", "session"]
@@ -77,7 +77,8 @@ class Metric:
         return numerator / denominator
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Metric, (self.name, self.kind, self.unit, self.label_id, self.label_en, self.numerator, self.denominator, self.scale, self.per_minute, self.benchmark, self.fraction))
+        """Pickled (engine checkpoints) as its fields in order: compiled, only its constructor builds one."""
+        return (Metric, tuple(getattr(self, field.name) for field in fields(self)))
 
 
 def _count(name: str, label_id: str, label_en: str, unit: Unit = "count", *, per_minute: bool = False) -> Metric:

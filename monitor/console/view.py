@@ -46,8 +46,12 @@ def value_text(metric: str, value: float | None, lang: str) -> str:
 class Kpi:
     key: str  # label and widget id
     metric: str  # name in the catalogue
-    per_min: bool = False  # a window count shown per minute
     trend: bool = True
+
+    @property
+    def per_min(self) -> bool:
+        """A window count shown per minute: the catalogue says which."""
+        return catalog.metric(self.metric).per_minute
 
     def scale(self, window_s: int) -> float:
         """What a value of the metric is multiplied by on the tile (a window count per minute)."""
@@ -71,15 +75,15 @@ class Kpi:
 
 KPIS = (
     Kpi("viewers", "viewers"),
-    Kpi("entries_per_min", "entries", per_min=True),
+    Kpi("entries_per_min", "entries"),
     Kpi("access_rate", "access_rate"),
     Kpi("avg_watch_s", "avg_watch_s"),
     Kpi("retention", "retention"),
     Kpi("interaction_rate", "interaction_rate"),
-    Kpi("comments_per_min", "comments", per_min=True),
+    Kpi("comments_per_min", "comments"),
     Kpi("ctr", "ctr"),
     Kpi("click_to_order", "click_to_order"),
-    Kpi("gmv_per_min", "gmv", per_min=True),
+    Kpi("gmv_per_min", "gmv"),
     Kpi("gmv_total", "gmv_total", trend=False),
     Kpi("gpm", "gpm"),
 )
