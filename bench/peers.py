@@ -62,7 +62,7 @@ def bytewax_sliding(path: str) -> dict:
         events = [orjson.loads(line) for line in handle]
     first = events[0]["ts"]
     align = datetime.fromtimestamp(first // 1000, tz=timezone.utc)
-    clock = win.EventClock(
+    clock: win.EventClock[dict] = win.EventClock(
         lambda e: datetime.fromtimestamp(e["ts"] / 1000, tz=timezone.utc),
         wait_for_system_duration=timedelta(seconds=2),
     )
