@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 COMPILED := $(VENV)/.compiled
 # The modules setup.py compiles with mypyc (its COMPILED list): an edit to one is compiled again before a run.
-CORE := $(wildcard monitor/catalog.py monitor/windows.py monitor/products.py monitor/metrics.py monitor/rules.py \
+CORE := $(wildcard monitor/completion.py monitor/catalog.py monitor/windows.py monitor/products.py monitor/metrics.py monitor/rules.py \
                    monitor/clock.py monitor/engine.py)
 
 .PHONY: demo check test bench install compile clean

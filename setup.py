@@ -13,8 +13,9 @@ import sys
 
 from setuptools import setup
 
-#: The per-event and per-tick path: admission, the engine's fold, the rooms' counters and windows, the rules.
+#: The per-event and per-tick path: the decoded events' completion, admission, the engine's fold, the rooms' counters and windows, the rules.
 COMPILED = [
+    "monitor/completion.py",
     "monitor/catalog.py",
     "monitor/windows.py",
     "monitor/products.py",

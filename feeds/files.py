@@ -24,10 +24,11 @@ import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator, Sequence
 
 import orjson
 
+from monitor.events import JsonLines
 from monitor.pipeline import NotARecording
 
 from .recorder import replayed
@@ -221,14 +222,14 @@ class FilePosition:
     recording: bool | None = None
 
 
-def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[list[Any]]:
+def read_batches(path: str | Path, batch: int = BATCH) -> Iterator[Sequence[Any]]:
     """Blocking reader: lists of raw lines (JSON Lines) or row dicts (CSV, Parquet)."""
     for lines, _ in read_from(path, batch=batch):
         yield lines
 
 
 def read_from(path: str | Path, start: FilePosition | None = None, *,
-              batch: int = BATCH) -> Iterator[tuple[list[Any], FilePosition]]:
+              batch: int = BATCH) -> Iterator[tuple[Sequence[Any], FilePosition]]:
     """`read_batches` from `start` on (what comes before it is not parsed), each batch with where the next starts.
 
     A checkpoint keeps the position after its last batch, so a seek reads on from there.
@@ -257,7 +258,7 @@ def read_from(path: str | Path, start: FilePosition | None = None, *,
 
 
 def _json_lines(path: str | Path, gzipped: bool, batch: int,
-                start: FilePosition) -> Iterator[tuple[list[Any], FilePosition]]:
+                start: FilePosition) -> Iterator[tuple[Sequence[Any], FilePosition]]:
     """Lines in blocks of about `batch`; a recording (judged by its first line) gives its raw messages.
 
     Each block comes with the byte offset after its last line (in the uncompressed text); a gzip
@@ -280,13 +281,19 @@ def _json_lines(path: str | Path, gzipped: bool, batch: int,
                 read += len(data)
                 if first:
                     data, first = data.removeprefix(BOM), False
-                parts = (rest + data).split(b"\n")
-                rest = parts.pop()
-                lines = [line for line in parts if line and not line.isspace()]
-                if recording is None and lines:
-                    recording = lines[0].startswith(b'{"arrival"')
-                if lines:
-                    yield (_from_recording(lines) if recording else lines), FilePosition(read - len(rest), recording)
+                chunk = rest + data
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    rest = chunk
+                    continue
+                lines, rest = JsonLines(chunk[:cut]), chunk[cut + 1:]
+                if recording is None and lines.lines:
+                    recording = lines.lines[0].startswith(b'{"arrival"')
+                if recording:
+                    if lines.lines:
+                        yield _from_recording(lines.lines), FilePosition(read - len(rest), True)
+                elif lines.text and not lines.text.isspace():  # split into lines only if someone asks
+                    yield lines, FilePosition(read - len(rest), recording)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         log.warning("%s: compressed data ends early (%s); read what was complete", path, error)
     if rest and not rest.isspace():
@@ -312,7 +319,7 @@ class FileSource:
         check_file(self.path)
         self.error: str | None = None  # why reading stopped before the end, if it did
 
-    async def batches(self) -> AsyncIterator[list[Any]]:
+    async def batches(self) -> AsyncIterator[Sequence[Any]]:
         try:
             for batch in read_batches(self.path):
                 yield batch

@@ -16,13 +16,15 @@ and every value writable as JSON, on both paths alike.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union, get_args
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, Literal, Union, cast, get_args, overload
 
 import msgspec
 import orjson
 from msgspec import Meta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from .completion import NO_COUNT, complete, complete_all
 from .progress import SourceProgress
 
 #: Reason codes a rejected event carries; the summary counts them by these names.
@@ -52,10 +54,6 @@ MIN_TS_MS = 946_684_800_000.0
 MAX_TS_MS = 4_102_444_800_000.0
 
 
-
-#: `count` as decoded when the input has none: `_complete` makes it 1 (a viewer_count must have one).
-NO_COUNT = -1
-
 EventType = Literal[
     "live_impression", "viewer_join", "viewer_leave", "viewer_count", "like", "comment", "share", "follow",
     "product_impression", "product_click", "order", "host_action",
@@ -67,7 +65,7 @@ class Event(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
 
     The field types are the contract's for every type, and the decoder judges
     them in C, the type's name and the range of `ts` included; what differs by
-    type (required fields, `count` >= 1) is checked in `_complete`. A `ts`
+    type (required fields, `count` >= 1) is checked by `completion.complete`. A `ts`
     written as RFC 3339 text is made milliseconds before the struct is built.
     """
 
@@ -297,28 +295,13 @@ def _too_deep_rejection(raw: Any) -> Rejection:
 
 # ---------------------------------------------------------------- the fast path
 
-# What a flat struct cannot say: which fields each type requires, and count >= 1.
-_USER_REQUIRED = frozenset({"viewer_join", "viewer_leave", "comment"})
-_PRODUCT_REQUIRED = frozenset({"product_impression", "product_click", "order"})
-
-
 class _ForTheModels(Exception):
     """A decoded struct that breaks what a flat struct cannot say: the models judge it and name the reason."""
 
 
 def _complete(event: Event) -> Event:
-    """Finish a decoded struct: `count` 1 where the type has none, the type's required fields present."""
-    kind = event.type
-    count = event.count
-    if count == NO_COUNT:
-        if kind == "viewer_count":
-            raise _ForTheModels
-        event.count = 1
-    elif count == 0 and kind != "viewer_count":
-        raise _ForTheModels
-    if event.user is None and kind in _USER_REQUIRED:
-        raise _ForTheModels
-    if event.product is None and kind in _PRODUCT_REQUIRED:
+    """Finish one decoded struct (monitor/completion.py), or send it to the models."""
+    if not complete(event):
         raise _ForTheModels
     return event
 
@@ -365,17 +348,59 @@ def _openers(raw: str | bytes) -> int:
     return raw.count(b"{") + brackets
 
 
+class JsonLines(Sequence[bytes]):
+    """A block of JSON Lines as a file gives it: the text in one piece, split into lines only when asked.
+
+    `parse_lines` decodes the text whole (its newlines made commas); whoever needs the lines one
+    by one (a seek, the careful path, a server sending a file) gets them split, blank ones
+    skipped, as a list of lines would have been.
+    """
+
+    __slots__ = ("text", "_lines")
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text  # whole lines, the last without its newline
+        self._lines: list[bytes] | None = None
+
+    @property
+    def lines(self) -> list[bytes]:
+        if self._lines is None:
+            self._lines = [line for line in self.text.split(b"\n") if line and not line.isspace()]
+        return self._lines
+
+    def as_array(self) -> tuple[bytes, int]:
+        """The block as one JSON array (newlines made commas) and its count of lines.
+
+        A blank line leaves two commas together: that is no array, and the lines are split after all.
+        """
+        text = self.text
+        return b"[" + text.replace(b"\n", b",") + b"]", text.count(b"\n") + 1
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        return self.lines[index]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.lines)
+
+
 #: What parsing gives: an event, a rejection, or a source's progress passed on as it came.
 Item = Event | Rejection | SourceProgress
 
 
 def _completed(decoded: list[Event]) -> list[Item] | None:
     """Every decoded struct finished, or None when one of them must go to the models."""
-    try:
-        events: list[Item] = [_complete(event) for event in decoded]
-    except _ForTheModels:
+    if not complete_all(decoded):
         return None
-    return events
+    return cast("list[Item]", decoded)  # the same list: events are items
 
 
 def parse_message(raw: str | bytes) -> list[Item]:
@@ -405,7 +430,7 @@ def parse_message(raw: str | bytes) -> list[Item]:
 _decode_list = msgspec.json.Decoder(list[Event]).decode
 
 
-def parse_lines(lines: list[Any]) -> list[Item]:
+def parse_lines(lines: Sequence[Any]) -> list[Item]:
     """Many JSON Lines at once: one C-level decode of the lot, else line by line.
 
     Joining the lines into one array gives the same events as decoding each
@@ -417,11 +442,11 @@ def parse_lines(lines: list[Any]) -> list[Item]:
     `parse_message` never hands such a line to it.
     """
     try:
-        blob = b"[" + b",".join(lines) + b"]"
+        blob, count = lines.as_array() if type(lines) is JsonLines else (b"[" + b",".join(lines) + b"]", len(lines))
         decoded = _decode_list(blob)
     except (msgspec.ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         decoded = None
-    if decoded is not None and len(decoded) == len(lines) and _openers(blob) - len(lines) <= MAX_DEPTH:
+    if decoded is not None and len(decoded) == count and _openers(blob) - count <= MAX_DEPTH:
         events = _completed(decoded)
         if events is not None:
             return events

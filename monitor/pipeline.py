@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Callable, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 
 from .engine import Engine
-from .events import Event, Rejection, parse_input, parse_lines
+from .events import Event, JsonLines, Rejection, parse_input, parse_lines
 from .sinks import Sink
 
 
@@ -23,12 +23,19 @@ from .sinks import Sink
 STEP_BYTES = 1 << 18
 
 
-def steps(batch: list[Any]) -> list[list[Any]]:
-    """A batch cut into slices of about STEP_BYTES of raw input (the whole batch when it is smaller)."""
+def _size(batch: Sequence[Any]) -> int:
+    """Bytes of raw input in a batch (100 per input that has no length: a refusal, a progress)."""
+    if type(batch) is JsonLines:  # a file's block: one piece of text, not split into lines for this
+        return len(batch.text)
     try:
-        size = sum(map(len, batch))
-    except TypeError:  # an input without a length (a refusal, a progress): a count of inputs is enough
-        size = len(batch) * 100
+        return sum(map(len, batch))
+    except TypeError:
+        return len(batch) * 100
+
+
+def steps(batch: Sequence[Any]) -> list[Sequence[Any]]:
+    """A batch cut into slices of about STEP_BYTES of raw input (the whole batch when it is smaller)."""
+    size = _size(batch)
     if size <= STEP_BYTES or len(batch) < 2:
         return [batch]
     per = max(1, len(batch) * STEP_BYTES // size)
@@ -52,7 +59,7 @@ def check_recording(summary: dict[str, Any], name: str) -> None:
 class Source(Protocol):
     name: str
 
-    def batches(self) -> AsyncIterator[list[Any]]: ...
+    def batches(self) -> AsyncIterator[Sequence[Any]]: ...
 
 
 def wall_ms() -> float:
@@ -211,7 +218,7 @@ class Pipeline:
             for sink in self._batch_sinks:
                 sink.on_batch(batch)
 
-    async def _take(self, batch: list[Any]) -> None:
+    async def _take(self, batch: Sequence[Any]) -> None:
         engine = self.engine
         arrival = wall_ms()
         pacer = self.pacer

@@ -7,7 +7,7 @@ Lines writer, the dead-letter file and the recorder (both in feeds/) are all sin
 from __future__ import annotations
 
 import sys
-from typing import IO, Any
+from typing import IO, Any, Sequence
 
 import orjson
 
@@ -33,7 +33,7 @@ class Sink:
     def on_ticks(self, ticks: list[Tick]) -> None:
         """Ticks the watermark released, in order."""
 
-    def on_batch(self, batch: list[Any]) -> None:
+    def on_batch(self, batch: Sequence[Any]) -> None:
         """A batch was taken and the ticks it released are out: the engine stands between two batches
         (where a replay takes its checkpoints)."""
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from monitor.events import (
-    EVENT_TYPES, MAX_COUNT, MAX_DEPTH, MAX_ORDER_AMOUNT, MAX_TS_MS, MIN_TS_MS, MODELS, Event, Rejection, parse_lines,
-    parse_message, parse_object, parse_ts, validate, validate_model,
+    EVENT_TYPES, MAX_COUNT, MAX_DEPTH, MAX_ORDER_AMOUNT, MAX_TS_MS, MIN_TS_MS, MODELS, Event, JsonLines, Rejection,
+    parse_lines, parse_message, parse_object, parse_ts, validate, validate_model,
 )
 
 T = 1_763_802_000_000  # 2025-11-22T09:00:00Z
@@ -278,6 +278,29 @@ def test_many_lines_at_once_read_as_each_line_alone(lines):
             assert isinstance(a, Rejection) and a.reason == b.reason
         else:
             assert a == b
+
+
+#: What may sit between the lines of a file: nothing, blank or whitespace-only lines, a carriage return.
+_between = st.sampled_from([b"\n", b"\n", b"\n", b"\r\n", b"\n\n", b"\n  \n", b"\n\t\r\n", b"\n \x0b\x0c\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(line_pool.filter(lambda line: isinstance(line, bytes)), _between), min_size=1, max_size=8),
+       st.sampled_from([b"", b"\n", b" \n"]))
+def test_a_block_of_a_file_reads_as_its_lines_each_alone(lines, lead):
+    """A file's block (`JsonLines`: its text whole, newlines made commas for one decode) reads as its
+    non-blank lines parsed one by one, whatever whitespace lines and line ends sit between them."""
+    text = lead + b"".join(line + between for line, between in lines)[:-1]
+    block = JsonLines(text)
+    alone = [item for line in text.split(b"\n") if line and not line.isspace() for item in parse_message(line)]
+    together = parse_lines(block)
+    assert len(together) == len(alone)
+    for a, b in zip(together, alone):
+        if isinstance(b, Rejection):
+            assert isinstance(a, Rejection) and a.reason == b.reason
+        else:
+            assert a == b
+    assert list(block) == [line for line in text.split(b"\n") if line and not line.isspace()]
 
 
 def test_a_list_of_raw_inputs_parses_as_each_input_in_turn():

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import math
 from collections import Counter, deque
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Sequence
 
 import msgspec
 import orjson
@@ -199,7 +199,7 @@ class Publisher:
             sink.on_rejections(rejections, arrival_ms)
 
 
-async def publish_source(publisher: Publisher, batches: AsyncIterator[list[Any]], *, live: bool,
+async def publish_source(publisher: Publisher, batches: AsyncIterator[Sequence[Any]], *, live: bool,
                          tick_s: float, stop: asyncio.Event) -> bool:
     """Publish every batch of a source; True when the source ended (then the end marker is sent)."""
     ticker = asyncio.create_task(_live_clock(publisher, tick_s)) if live else None
@@ -236,7 +236,7 @@ async def _live_clock(publisher: Publisher, tick_s: float) -> None:
         await publisher.tick()
 
 
-async def run_publish(url: str, config: Config, batches: AsyncIterator[list[Any]], *, live: bool,
+async def run_publish(url: str, config: Config, batches: AsyncIterator[Sequence[Any]], *, live: bool,
                       speed: float | None, partitions: int, stop: asyncio.Event,
                       rejection_sinks: Iterable[Sink] = (), room: str | None = None) -> dict:
     """Connect, make sure the streams exist, publish the source; the summary of what was sent."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Sequence
 
 from monitor.config import Config
 
 BATCH = 2000  # simulated events per batch, as a file's reader gives them
 
 
-def source_batches(args, config: Config) -> tuple[AsyncIterator[list[Any]], bool]:
+def source_batches(args, config: Config) -> tuple[AsyncIterator[Sequence[Any]], bool]:
     """(batches, live) for a FILE, a ws:// URL or --simulate SCENARIO."""
     if args.simulate is not None:
         from feeds.simulator import SCENARIOS
@@ -28,7 +28,7 @@ def source_batches(args, config: Config) -> tuple[AsyncIterator[list[Any]], bool
     return FileSource(args.source).batches(), False
 
 
-async def simulated(scenario: str, duration_s: float, *, seed: int, rooms: int) -> AsyncIterator[list[Any]]:
+async def simulated(scenario: str, duration_s: float, *, seed: int, rooms: int) -> AsyncIterator[Sequence[Any]]:
     """A simulated broadcast that starts now, several rooms interleaved."""
     from feeds.simulator import generate
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Sequence
 
 from feeds.files import FilePosition, UnreadableRecording, read_batches, read_from
 
@@ -83,9 +83,9 @@ class ReplaySource:
         self._head = head
         self._head_end = head_end
         self.exhausted = exhausted  # a seek read the whole file: nothing is left
-        self._ends: deque[tuple[list[Any], FilePosition]] = deque()  # batches given and not yet taken
+        self._ends: deque[tuple[Sequence[Any], FilePosition]] = deque()  # batches given and not yet taken
 
-    async def batches(self) -> AsyncIterator[list[Any]]:
+    async def batches(self) -> AsyncIterator[Sequence[Any]]:
         if self._head:
             self._ends.append((self._head, self._head_end))
             yield self._head
@@ -100,7 +100,7 @@ class ReplaySource:
         except OSError as error:
             self.file.error = f"{self.path}: cannot be read: {error.strerror or error}"
 
-    def end_of(self, batch: list[Any]) -> FilePosition | None:
+    def end_of(self, batch: Sequence[Any]) -> FilePosition | None:
         """Where the file goes on after `batch` (a batch the pipeline has just taken)."""
         while self._ends:
             given, end = self._ends.popleft()
@@ -123,7 +123,7 @@ class Checkpointer(Sink):
         self.source = source
         self.fingerprint = fingerprint(engine)
 
-    def on_batch(self, batch: list[Any]) -> None:
+    def on_batch(self, batch: Sequence[Any]) -> None:
         end = self.source.end_of(batch)
         if end is not None and self.store.due(self.engine) and fingerprint(self.engine) == self.fingerprint:
             self.store.add(save(self.engine, position=end, extra=self.sink))

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Sequence
 
 from feeds.dead_letters import DeadLetterFile
 from feeds.files import FileSource, UnreadableRecording
@@ -58,7 +58,7 @@ class _ReadingSource:
         self.source = source
         self.read = batches
 
-    async def batches(self) -> AsyncIterator[list[Any]]:
+    async def batches(self) -> AsyncIterator[Sequence[Any]]:
         if self.read is not None:
             for batch in self.read:
                 self.progress.advance(batch)
