@@ -48,6 +48,15 @@ def replay_throughput(path: Path, events: int, *, to_devnull: bool) -> float:
     return events / (time.perf_counter() - started)
 
 
+def replay_startup(empty: Path) -> float:
+    """Seconds `livemon replay --headless` takes on a file of no events: start-up and shut-down alone."""
+    empty.write_bytes(b"")
+    started = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "monitor", "replay", str(empty), "--headless"], stdout=subprocess.DEVNULL,
+                   check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
 _ORJSON_FLOOR = """
 import sys, time, orjson
 loads = orjson.loads
