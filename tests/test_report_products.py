@@ -287,5 +287,18 @@ def test_the_samples_report_shows_the_product_table(tmp_path, config):
     assert [line["product"] for line in room["products"]] == [_name(row) for row in rows]
     for name in ("product_impressions", "product_clicks", "orders", "units", "gmv"):
         assert sum(line[name] for line in room["products"]) == pytest.approx(room["headline"][name]), name
-    # its pins name no product (an older recording): the periods still show, as an unnamed product's
-    assert 'class="pinned pinned-0"' in report.html.read_text() and "produk tanpa nama disematkan" in report.html.read_text()
+    # each pin names its product: the periods show on the charts with the product's name, in the host's order
+    html = report.html.read_text()
+    assert 'class="pinned pinned-0"' in html and "produk tanpa nama disematkan" not in html
+    named = re.findall(r'class="pin-name" x="[0-9.]+" y="[0-9.]+">(sku-[0-9]+)</text>', html)
+    pins = [event["product"] for event in _sample_pins(sample)]
+    assert named[:len(pins)] == pins and len(pins) >= 3
+
+
+def _sample_pins(path) -> list[dict]:
+    """The sample's pin_product host actions, in order (read straight from the file)."""
+    import gzip
+
+    with gzip.open(path, "rb") as handle:
+        return [event for line in handle
+                if (event := orjson.loads(line))["type"] == "host_action" and event.get("action") == "pin_product"]
