@@ -76,11 +76,17 @@ async def select(console, rule: str) -> None:
     await console.pilot.pause()
 
 
-@pytest.mark.parametrize("lang, one_acked, two_one_acked, clear", [
-    ("id", "1 aktif, sudah dikonfirmasi", "2 aktif, 1 sudah dikonfirmasi", "Aman"),
-    ("en", "1 active, acknowledged", "2 active, 1 acknowledged", "All clear"),
+def listed(app) -> list[str]:
+    alerts = app.screen.query_one(AlertList)
+    return [alerts.get_option_at_index(index).prompt.plain for index in range(alerts.option_count)]
+
+
+@pytest.mark.parametrize("lang, one_acked, two_one_acked, clear, firing, was", [
+    ("id", "1 aktif, sudah dikonfirmasi", "2 aktif, 1 sudah dikonfirmasi", "Aman", "[AKTIF]", "[sempat aktif]"),
+    ("en", "1 active, acknowledged", "2 active, 1 acknowledged", "All clear", "[FIRING]", "[was firing]"),
 ])
-async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recovering, lang, one_acked, two_one_acked, clear):
+async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recovering, lang, one_acked, two_one_acked, clear,
+                                                             firing, was):
     app = make_app(tmp_path, recovering, lang=lang)
     async with drive(app) as console:
         await console.seek(RETENTION_FIRES + 2 * SECOND)
@@ -88,6 +94,7 @@ async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recoverin
         assert banner.banner.rule == "retention_drop" and not banner.banner.acknowledged
         assert kpi(app, "retention").has_class("-alerting") and not kpi(app, "retention").has_class("-acknowledged")
         assert kpi(app, "retention").border_title.startswith("⚠")
+        assert [firing in line for line in listed(app)] == [True]
         await select(console, "retention_drop")
         await console.press("a")
         # acknowledged is not gone: still in the banner, with its action, said to be acknowledged
@@ -110,6 +117,10 @@ async def test_an_acknowledged_alert_stays_until_it_resolves(tmp_path, recoverin
         assert banner.banner is None and clear in banner_text(app)
         assert not kpi(app, "retention").has_class("-alerting") and not kpi(app, "viewers").has_class("-alerting")
         assert kpi(app, "retention").border_title == ("Retensi" if lang == "id" else "Retention")
+        # the list keeps the history, but no line of it still claims to fire: the firings say they were
+        lines = listed(app)
+        assert len(lines) == 4 and not any(firing in line for line in lines)
+        assert [was in line for line in lines] == [False, False, True, True]  # newest first: two resolutions
 
 
 async def test_muted_rules_are_listed_counting_down_and_u_unmutes(tmp_path, recovering):

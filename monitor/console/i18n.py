@@ -44,6 +44,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alerts": ("Peringatan", "Alerts"),
     "all_clear": ("Aman — tidak ada peringatan aktif", "All clear — no active alert"),
     "firing": ("AKTIF", "FIRING"),
+    "was_firing": ("sempat aktif", "was firing"),  # a firing record whose problem has since been resolved
     "resolved": ("selesai", "resolved"),
     "acked": ("dikonfirmasi", "acknowledged"),
     "muted": ("dibisukan", "muted"),

@@ -155,6 +155,10 @@ class RoomView:
         entries.sort(key=lambda entry: (-SEVERITY_ORDER.get(entry.alert.severity, 0), -entry.seq))
         return entries
 
+    def still_firing(self, entry: AlertEntry) -> bool:
+        """A firing record whose problem is not over: its rule has not resolved since."""
+        return self.firing.get(entry.alert.rule) is entry
+
     def quiet(self, entry: AlertEntry) -> bool:
         """Acknowledged or muted: the operator has seen it (it still counts as active until it resolves)."""
         return self.is_acked(entry) or self.is_muted(entry.alert.rule)

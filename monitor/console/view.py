@@ -335,6 +335,7 @@ class AlertRow:
     message: str
     acked: bool
     muted: bool
+    ongoing: bool  # a firing record whose problem is not over yet (False once its rule resolved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,7 +391,7 @@ def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str, tz: str) 
         AlertRow(
             entry.seq, clock(entry.alert.t, tz, lang), entry.alert.severity, entry.alert.state, entry.alert.rule,
             words.rule(entry.alert.rule, rules, lang), message(entry, rules, lang), room.is_acked(entry),
-            entry.alert.state != RESOLVED and room.is_muted(entry.alert.rule),
+            room.still_firing(entry) and room.is_muted(entry.alert.rule), room.still_firing(entry),
         )
         for entry in room.alerts
     )

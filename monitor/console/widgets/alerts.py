@@ -147,17 +147,17 @@ class MutedList(RowList):
 
 
 def row_text(row: AlertRow, lang: str) -> Text:
-    resolved = row.state == "resolved"
-    style = "dim" if resolved or row.muted else ""
+    over = not row.ongoing  # a resolution, or a firing whose problem has since been resolved: history
+    style = "dim" if over or row.muted else ""
     text = Text(no_wrap=True, overflow="ellipsis", style=style)
     text.append(row.time + " ")
-    text.append(f"{words.severity(row.severity, lang).upper():<9}", style="" if resolved else SEVERITY_STYLE.get(row.severity, ""))
-    marker = "✓" if row.acked else "⊘" if row.muted else "●" if not resolved else "○"
+    text.append(f"{words.severity(row.severity, lang).upper():<9}", style="" if over else SEVERITY_STYLE.get(row.severity, ""))
+    marker = "✓" if row.acked else "⊘" if row.muted else "○" if over else "●"
     text.append(f"{marker} ")
-    state = tr("resolved", lang) if resolved else tr("firing", lang)
-    text.append(f"[{state}] ", style="bold" if not resolved else "")
+    state = tr("resolved" if row.state == "resolved" else "was_firing" if over else "firing", lang)
+    text.append(f"[{state}] ", style="" if over else "bold")
     if not row.message.startswith(row.name):  # the message names its problem already ("Retensi turun 50%")
-        text.append(f"{row.name}: ", style="bold" if not resolved else "")
+        text.append(f"{row.name}: ", style="" if over else "bold")
     text.append(row.message)
     return text
 
