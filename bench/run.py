@@ -186,8 +186,8 @@ def profile_section(workload: Workload, smoke: bool) -> tuple[list[str], dict[st
         "",
         f"Each stage of a headless replay timed on its own over the first {result['events']:,} events of the "
         f"workload above ({result['ticks']:,} ticks), best of 3, CPU time in one process with the CLI's "
-        "garbage-collector settings (bench/stages.py). The sum is the in-process cost of a replay without "
-        "the asyncio pipeline around it.",
+        "garbage-collector settings (bench/stages.py). Their sum understates what a replay pays in process: "
+        "the last row runs them together over the whole file.",
         "",
         "| stage | what runs | µs / event | share |",
         "|---|---|---|---|",
@@ -310,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         fold = stages["fold"]
         targets.append(Target("Per-event fold, in process", "< 0.5 µs", f"{fold:.3f} µs (taking in: "
                               f"{stages['admit']:.3f} µs)", fold < 0.5,
-                              "the per-tick fold: held events, snapshots, products and rules per room and tick"
+                              "the fold's cost is per event, not per tick (a room's tick with nothing to fold costs "
+                              "about 30 µs): each held join and leave looks the viewer up by name in the online "
+                              "table, each interacting viewer in the window's distinct users, and reads the event's "
+                              "fields through the generic attribute look-up (bench/NOTES.md)"
                               if fold >= 0.5 else "`fold` stage above; events taken in (admission and the "
                               "order-free counts) are the `admit` stage"))
 
