@@ -145,15 +145,10 @@ class LowerArea(Vertical):
         self.call_after_refresh(self.refit)
 
     def holds(self, *, products: int, topics: bool) -> None:
-        """What the room has to show (how many products, whether topics are asked about), at every update.
-
-        The parts are fitted again each time (cheap: nothing changes when they are the same), so a
-        size met mid-layout that a resize left behind is corrected by the next update.
-        """
-        changed = (products, topics) != (self.products, self.has_topics)
-        self.products, self.has_topics = products, topics
-        self.refit()
-        if changed:
+        """What the room has to show (how many products, whether topics are asked about): a change refits the parts."""
+        if (products, topics) != (self.products, self.has_topics):
+            self.products, self.has_topics = products, topics
+            self.refit()
             self.call_after_refresh(self.refit)
 
     def refit(self) -> None:
