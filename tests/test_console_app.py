@@ -23,12 +23,13 @@ from monitor.console.widgets.comments import CommentTicker
 from monitor.console.widgets.header import StatusHeader
 from monitor.console.widgets.kpi import KpiTile
 from monitor.console.widgets.progress import ReplayProgress
+from monitor.console.widgets.room import LowerArea, fitting_parts
 from monitor.engine import Engine
 from textual.widgets import DataTable, Input, TabbedContent
 
 from monitor.console.messages import ConfigInvalid, ConfigReloaded, RulesSaved
 
-from .console_session import SIZE, T0, drive, make_app, session_events
+from .console_session import SIZE, T0, drive, make_app, session_events, wait_for
 
 MINUTE = 60_000
 
@@ -345,8 +346,11 @@ async def test_comment_text_is_shown_as_plain_text(tmp_path):
         assert "\x1b" not in plain and "\x07" not in plain
         # only our own styles: time, user, nothing taken from the viewer's text
         assert {str(span.style) for span in content.spans} <= {"dim", "bold cyan"}
-        # and on the screen itself
-        screen = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+        # and on the screen itself, once the parts below the tiles are fitted to the size laid out
+        area = app.screen.query_one(LowerArea)
+        await wait_for(console.pilot, lambda: area.parts == fitting_parts(
+            area.size.width, area.size.height, products=area.products, questions=area.has_topics))
+        screen = html.unescape(re.sub(r"<[^>]+>", "", await console.settled())).replace("\xa0", " ")
         assert "[bold red]x[/]" in screen and "[@click=app.quit]boom[/]" in screen
         assert app.is_running  # the click markup did not become a quit link
 

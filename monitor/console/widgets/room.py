@@ -10,7 +10,8 @@ list then takes the whole width); the comments go before the questions; the
 products go last, before the alert list. One rule for every size
 (`fitting_parts`), applied whenever the space below the tiles changes size (a
 resized terminal, a banner that grows when an alert fires) or the room gets
-its first product.
+its first product, and twice a second besides (a size read mid-layout is
+corrected then; when nothing changed it costs a comparison).
 """
 
 from __future__ import annotations
@@ -139,6 +140,13 @@ class LowerArea(Vertical):
                 yield QuestionList()
                 yield CommentTicker()
         yield ProductPanel()
+
+    #: Seconds between fits to the size as laid out then: a size read mid-layout (a resize handled
+    #: before the layout around it settled) never leaves the parts wrong for longer than this.
+    REFIT_S = 0.5
+
+    def on_mount(self) -> None:
+        self.set_interval(self.REFIT_S, self.refit)
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
