@@ -45,19 +45,26 @@ _KINDS: dict[str, tuple[str, str]] = {
 _OTHER_PRODUCT = ("produk lainnya", "other products")
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The Indonesian or the English of a pair of words (any language but "id" reads English)."""
     return pair[0] if lang == "id" else pair[1]
+
+
+def say(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    """`key`'s words from a screen's or the report's own table; a key not in it is a metric, named by the catalogue."""
+    pair = table.get(key)
+    return catalog.label(key, lang) if pair is None else pick(pair, lang)
 
 
 def severity(name: str, lang: str) -> str:
     pair = SEVERITIES.get(name)
-    return _pick(pair, lang) if pair is not None else name
+    return pick(pair, lang) if pair is not None else name
 
 
 def host_action(action: str, lang: str) -> str:
     """A host action's name; one a feed invented is shown readably as it came."""
     pair = HOST_ACTIONS.get(action)
-    return _pick(pair, lang) if pair is not None else action.replace("_", " ")
+    return pick(pair, lang) if pair is not None else action.replace("_", " ")
 
 
 def rule(name: str, rules: dict[str, AlertRule] | list[AlertRule], lang: str) -> str:
@@ -65,9 +72,9 @@ def rule(name: str, rules: dict[str, AlertRule] | list[AlertRule], lang: str) ->
     found = rules.get(name) if isinstance(rules, dict) else next((r for r in rules if r.name == name), None)
     if found is None:
         return name.replace("_", " ")
-    return f"{catalog.label(found.metric, lang)} {_pick(_KINDS[found.kind], lang)}"
+    return f"{catalog.label(found.metric, lang)} {pick(_KINDS[found.kind], lang)}"
 
 
 def product(name: str, lang: str) -> str:
     """A product's id as shown; the line beyond the cap has a name."""
-    return _pick(_OTHER_PRODUCT, lang) if name == OTHER else name
+    return pick(_OTHER_PRODUCT, lang) if name == OTHER else name

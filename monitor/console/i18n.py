@@ -5,7 +5,7 @@ Numbers are formatted by `monitor.formatting`; this module only holds labels.
 
 from __future__ import annotations
 
-from .. import catalog
+from .. import words
 
 LANGS = ("id", "en")
 
@@ -242,20 +242,15 @@ KEY_NAMES: dict[str, tuple[str, str]] = {
 
 def tr(key: str, lang: str, **fields: object) -> str:
     """The word for `key` in `lang`; unknown keys show as themselves."""
-    pair = _WORDS.get(key)
-    if pair is None:
-        return catalog.label(key, lang)
-    text = pair[0] if lang == "id" else pair[1]
+    text = words.say(_WORDS, key, lang)
     return text.format(**fields) if fields else text
 
 
 def key_name(key: str, lang: str) -> str:
     pair = KEY_NAMES.get(key)
-    return key if pair is None else pair[0] if lang == "id" else pair[1]
+    return key if pair is None else words.pick(pair, lang)
 
 
 def action_label(action: str, lang: str) -> str:
     pair = ACTIONS.get(action.removeprefix("app."))
-    if pair is None:
-        return action
-    return pair[0] if lang == "id" else pair[1]
+    return action if pair is None else words.pick(pair, lang)

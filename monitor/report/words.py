@@ -7,7 +7,7 @@ from `monitor.words`, alert words from `monitor.alert_text`.
 
 from __future__ import annotations
 
-from .. import catalog, formatting
+from .. import catalog, formatting, words
 
 _WORDS: dict[str, tuple[str, str]] = {
     # metric names come from the catalogue (monitor/catalog.py); headline numbers only the report has
@@ -128,10 +128,7 @@ _SKIPPED: dict[str, tuple[str, str]] = {
 
 
 def word(key: str, lang: str) -> str:
-    pair = _WORDS.get(key)
-    if pair is None:
-        return catalog.label(key, lang)
-    return pair[0] if lang == "id" else pair[1]
+    return words.say(_WORDS, key, lang)
 
 
 def skipped_reason(key: str, lang: str) -> str:
@@ -140,7 +137,7 @@ def skipped_reason(key: str, lang: str) -> str:
     pair = _SKIPPED.get(code)
     if pair is None:  # a reason this table does not know yet: readable, never an id with underscores
         return code.replace("_", " ")
-    return pair[0] if lang == "id" else pair[1]
+    return words.pick(pair, lang)
 
 
 def shown(metric: str, value: float | None, lang: str) -> str:

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ... import alert_text, catalog, words
+from ... import alert_text, words
 from ...rules import SEVERITY_ORDER
 from ..bindings import localize_bindings
 from ..i18n import tr
@@ -38,10 +38,7 @@ WORDS = {
 
 def word(key: str, lang: str) -> str:
     """A heading or a word of the title; the metrics are named by the catalogue."""
-    pair = WORDS.get(key)
-    if pair is None:
-        return catalog.label(key, lang)
-    return pair[0] if lang == "id" else pair[1]
+    return words.say(WORDS, key, lang)
 
 
 def severity_rank(view: RoomView) -> int:
