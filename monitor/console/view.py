@@ -252,7 +252,7 @@ class ChartData:
 
 
 def chart(room: RoomView, spec: Chart, rules: list[AlertRule], lang: str) -> ChartData:
-    unit = spec.unit[0] if lang == "id" else spec.unit[1]
+    unit = words.pick(spec.unit, lang)
     title = spec.kpi.label(lang) + (f" ({unit})" if unit else "")
     snapshot = room.snapshot
     if snapshot is None:
@@ -387,13 +387,16 @@ def message(entry: AlertEntry, rules: dict[str, AlertRule], lang: str) -> str:
 
 
 def alert_rows(room: RoomView, rules: dict[str, AlertRule], lang: str, tz: str) -> tuple[AlertRow, ...]:
-    return tuple(
-        AlertRow(
-            entry.seq, clock(entry.alert.t, tz, lang), entry.alert.severity, entry.alert.state, entry.alert.rule,
-            words.rule(entry.alert.rule, rules, lang), message(entry, rules, lang), room.is_acked(entry),
-            room.still_firing(entry) and room.is_muted(entry.alert.rule), room.still_firing(entry),
-        )
-        for entry in room.alerts
+    return tuple(alert_row(room, entry, rules, lang, tz) for entry in room.alerts)
+
+
+def alert_row(room: RoomView, entry: AlertEntry, rules: dict[str, AlertRule], lang: str, tz: str) -> AlertRow:
+    alert = entry.alert
+    ongoing = room.still_firing(entry)
+    return AlertRow(
+        entry.seq, clock(alert.t, tz, lang), alert.severity, alert.state, alert.rule,
+        words.rule(alert.rule, rules, lang), message(entry, rules, lang), room.is_acked(entry),
+        ongoing and room.is_muted(alert.rule), ongoing,
     )
 
 
