@@ -344,8 +344,13 @@ def _openers(raw: str | bytes) -> int:
         return raw.count("{") + raw.count("[")
     # events hold no arrays: a look for one more `[` (memchr) spares most counts of them
     first = 1 if raw[:1] == b"[" else 0
-    brackets = raw.count(b"[") if raw.find(b"[", first) != -1 else first
-    return raw.count(b"{") + brackets
+    brackets = _occurrences(raw, b"[") if raw.find(b"[", first) != -1 else first
+    return _occurrences(raw, b"{") + brackets
+
+
+def _occurrences(data: bytes, byte: bytes) -> int:
+    """How often `byte` occurs in `data`: deleting it (memchr steps) is about twice as fast as `bytes.count`."""
+    return len(data) - len(data.replace(byte, b""))
 
 
 class JsonLines(Sequence[bytes]):
@@ -374,7 +379,23 @@ class JsonLines(Sequence[bytes]):
         A blank line leaves two commas together: that is no array, and the lines are split after all.
         """
         text = self.text
-        return b"[" + text.replace(b"\n", b",") + b"]", text.count(b"\n") + 1
+        return b"[" + text.replace(b"\n", b",") + b"]", _occurrences(text, b"\n") + 1
+
+    def cut(self, size: int) -> list[JsonLines]:
+        """The block in pieces of about `size` bytes, cut after whole lines (the text is not split into lines)."""
+        text = self.text
+        if len(text) <= size:
+            return [self]
+        pieces = []
+        start = 0
+        end = len(text)
+        while start < end:
+            stop = text.find(b"\n", start + size)  # the first line end past the size: a piece is never empty
+            if stop < 0:
+                stop = end
+            pieces.append(JsonLines(text[start:stop]))
+            start = stop + 1
+        return pieces
 
     def __len__(self) -> int:
         return len(self.lines)

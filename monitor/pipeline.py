@@ -20,7 +20,7 @@ from .sinks import Sink
 
 #: Raw input parsed and admitted at once (about 2,000 events of JSON) before the ticks it made due go out:
 #: a batch read ahead while the engine was busy (hundreds of live messages) is taken in such steps.
-STEP_BYTES = 1 << 18
+STEP_BYTES = 1 << 15
 
 
 def _size(batch: Sequence[Any]) -> int:
@@ -33,12 +33,15 @@ def _size(batch: Sequence[Any]) -> int:
         return len(batch) * 100
 
 
-def steps(batch: Sequence[Any]) -> list[Sequence[Any]]:
+def steps(batch: Sequence[Any], step_bytes: int | None = None) -> list[Sequence[Any]]:
     """A batch cut into slices of about STEP_BYTES of raw input (the whole batch when it is smaller)."""
+    step = STEP_BYTES if step_bytes is None else step_bytes
+    if type(batch) is JsonLines:
+        return batch.cut(step)
     size = _size(batch)
-    if size <= STEP_BYTES or len(batch) < 2:
+    if size <= step or len(batch) < 2:
         return [batch]
-    per = max(1, len(batch) * STEP_BYTES // size)
+    per = max(1, len(batch) * step // size)
     return [batch[start:start + per] for start in range(0, len(batch), per)]
 
 

@@ -300,6 +300,26 @@ def test_a_block_of_a_file_reads_as_its_lines_each_alone(lines, lead):
     assert list(block) == [line for line in text.split(b"\n") if line and not line.isspace()]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(line_pool.filter(lambda line: isinstance(line, bytes)), _between), min_size=1, max_size=12),
+       st.integers(min_value=1, max_value=400))
+def test_a_block_cut_into_steps_reads_as_the_block_whole(lines, size):
+    """The pipeline takes a file's block in steps of about STEP_BYTES (`steps`, `JsonLines.cut`): cut after
+    whole lines, never inside one, the pieces read as the block did, whatever the step's size."""
+    from monitor.pipeline import steps
+
+    text = b"".join(line + between for line, between in lines)[:-1]
+    block = JsonLines(text)
+    pieces = steps(block, size)
+    assert all(type(piece) is JsonLines for piece in pieces)
+    whole = b"\n".join(piece.text for piece in pieces)
+    assert text.startswith(whole) and not text[len(whole):].strip()  # at most blank lines left at the end
+    assert all(len(piece.text) < size + max(map(len, text.split(b"\n"))) + 1 for piece in pieces)
+    assert_same_verdicts([item for piece in pieces for item in parse_lines(piece)], parse_lines(block))
+    if len(text) <= size:
+        assert pieces == [block]
+
+
 def test_a_list_of_raw_inputs_parses_as_each_input_in_turn():
     """What a feed made of one platform message (feeds/frames.py): none, one or several inputs."""
     from monitor.events import parse_input
