@@ -121,29 +121,34 @@ class Engine:
         part_tick, part_room, part = 0, "", TickPart(0.0, 0)
         order_free, product_counts, rooms, idle_ms = ORDER_FREE, PRODUCT_COUNTS, self.rooms, self.idle_ms
         for event in events:
-            tick = tick_of(event.ts, tick_ms)
+            # each field read once and handed on: a struct's field is a generic attribute look-up, even compiled
+            ts = event.ts
+            tick = tick_of(ts, tick_ms)
             kind = event.type
             product: Product | None = None
+            room: str | None = None
             if kind in product_counts:
-                room_now = rooms.get(event.room)
+                room = event.room
+                room_now = rooms.get(room)
                 name = event.product
                 if room_now is not None and name is not None and (
                         not idle_ms or room_now.last_event_ts >= tick - tick_ms - idle_ms):
                     product = room_now.products.settled(name)
             if product is not None or kind in order_free:
-                room = event.room
+                if room is None:
+                    room = event.room
                 if tick != part_tick or room != part_room:
                     by_room = parts.get(tick)
                     if by_room is None:
                         by_room = parts[tick] = {}
                     found = by_room.get(room)
                     if found is None:
-                        found = by_room[room] = TickPart(event.ts, topics)
+                        found = by_room[room] = TickPart(ts, topics)
                     part_tick, part_room, part = tick, room, found
                 if product is None:
-                    part.take(event, classify, topic_slot)
+                    part.take(event, kind, ts, classify, topic_slot)
                 else:
-                    part.take_product(event, product)
+                    part.take_product(event, kind, ts, product)
             elif tick == bucket_tick:
                 bucket.append(event)
             else:
@@ -211,12 +216,12 @@ class Engine:
             if not _in_ts_order(events):  # most ticks arrive in order: a look is cheaper than a sort
                 events.sort(key=_by_ts)
             for event in events:
-                room = rooms.get(event.room)
+                name = event.room
+                room = rooms.get(name)
                 if room is None:
-                    room = self._open_room(event.room, event.ts)
-                    opened.add(event.room)
-                room.fold(event)
-                if event.type == "host_action":  # on the timeline too
+                    room = self._open_room(name, event.ts)
+                    opened.add(name)
+                if room.fold(event):  # a host action: on the timeline too
                     host_actions.append(event)
         if parts:
             for name, part in parts.items():

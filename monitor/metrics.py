@@ -156,31 +156,35 @@ class Room:
 
     # ------------------------------------------------------------ events
 
-    def fold(self, event: Event) -> None:
+    def fold(self, event: Event) -> bool:
         """What one event whose effect depends on the order of events does to the room (they come in
-        `ts` order): viewers, products, orders, host actions. The others come in `TickPart`s (`merge`).
+        `ts` order): viewers, products, orders, host actions; True for a host action (the engine puts it
+        on the timeline). The others come in `TickPart`s (`merge`).
 
         The types are tried in the order of their share of a typical broadcast. A
         host action counts in no metric, but a pin tells whose product is pinned.
         """
-        self.last_event_ts = event.ts
+        ts = event.ts  # fields read once: a struct's field is a generic attribute look-up, even compiled
+        self.last_event_ts = ts
         kind = event.type
         if kind == "viewer_join":
-            self._join(event)
+            self._join(event.user, ts)
         elif kind == "product_impression":
             self._product(event, PRODUCT_IMPRESSIONS, product_slots.IMPRESSIONS, event.count)
         elif kind == "viewer_leave":
-            self._leave(event)
+            self._leave(event.user, ts)
         elif kind == "product_click":
             self._product(event, PRODUCT_CLICKS, product_slots.CLICKS, 1)
         elif kind == "order":
             self._order(event)
         elif kind == "viewer_count":
-            self._viewer_count(event)
+            self._viewer_count(ts, event.count)
         elif kind == "host_action":
-            self.products.host_action(event.action, event.product, event.ts)
+            self.products.host_action(event.action, event.product, ts)
+            return True
         else:
             raise ValueError(f"{kind} events are order-free: they come in a TickPart")
+        return False
 
     def merge(self, part: TickPart) -> None:
         """The order-free events of the open tick, counted as they were taken (`TickPart`)."""
@@ -225,10 +229,8 @@ class Room:
         current[SNAPSHOT_MS] += self.snapshot_viewers * (ts - self._snapshot_since)
         self._snapshot_since = ts
 
-    def _join(self, event: Event) -> None:
-        user = event.user
+    def _join(self, user: str | None, ts: float) -> None:
         assert user is not None  # the contract's viewer_join has one
-        ts = event.ts
         online = self.online
         before = len(online)
         visit = Visit(ts)
@@ -241,38 +243,38 @@ class Room:
             self.leavers_offline -= 1
         self.sums.open[ENTRIES] += 1
 
-    def _leave(self, event: Event) -> None:
-        user = event.user
+    def _leave(self, user: str | None, ts: float) -> None:
         assert user is not None
         visit = self.online.pop(user, None)
         if visit is None:
             self.ignored.leaves += 1
             return
-        ts = event.ts
         self._integrate(ts, len(self.online) + 1)
         visit.left = ts
         self.leavers_offline += 1  # whether or not they left earlier in the window
         self.recent_leavers.add(user)
         self.sums.open[EXITS] += 1
 
-    def _viewer_count(self, event: Event) -> None:
-        self._integrate(event.ts, len(self.online))
+    def _viewer_count(self, ts: float, count: int) -> None:
+        self._integrate(ts, len(self.online))
         self.snapshot_room = True
-        self.snapshot_viewers = event.count
-        if event.count > self.snapshot_tick_max:
-            self.snapshot_tick_max = event.count
+        self.snapshot_viewers = count
+        if count > self.snapshot_tick_max:
+            self.snapshot_tick_max = count
 
     def _order(self, event: Event) -> None:
+        quantity = event.quantity
+        amount = event.amount
         current = self.sums.open
         current[ORDERS] += 1
-        current[UNITS] += event.quantity
-        current[GMV] += event.amount
+        current[UNITS] += quantity
+        current[GMV] += amount
         products = self.products
         product = event.product
         assert product is not None
         products.add(product, product_slots.ORDERS, 1)
-        products.add(product, product_slots.UNITS, event.quantity)
-        products.add(product, product_slots.GMV, event.amount)
+        products.add(product, product_slots.UNITS, quantity)
+        products.add(product, product_slots.GMV, amount)
 
     # ------------------------------------------------------------ ticks
 
@@ -352,21 +354,23 @@ class TickPart:
         self.product_clicks = 0
         self.products: dict[Product, list[int]] = {}  # views and clicks per product (settled ones)
 
-    def take(self, event: Event, classify: Classify | None, topic_slot: dict[str, int]) -> None:
-        """Count one order-free event (any order)."""
-        self._times(event.ts)
-        kind = event.type
+    def take(self, event: Event, kind: str, ts: float, classify: Classify | None,
+             topic_slot: dict[str, int]) -> None:
+        """Count one order-free event (any order); its `type` and `ts` as the engine read them."""
+        self._times(ts)
         if kind == "like":
             self.likes += event.count
         elif kind == "comment":
             self.comments += 1
-            if classify is not None and event.text:
-                found = classify(event.text)
-                if found:
-                    self.questions += 1
-                    counts = self.topics
-                    for topic in found:
-                        counts[topic_slot[topic]] += 1
+            if classify is not None:
+                text = event.text
+                if text:
+                    found = classify(text)
+                    if found:
+                        self.questions += 1
+                        counts = self.topics
+                        for topic in found:
+                            counts[topic_slot[topic]] += 1
         elif kind == "live_impression":
             self.impressions += event.count
             return
@@ -378,13 +382,13 @@ class TickPart:
         if user is not None:
             self.interacting.add(user)
 
-    def take_product(self, event: Event, product: Product) -> None:
+    def take_product(self, event: Event, kind: str, ts: float, product: Product) -> None:
         """Count a product view or click whose product line is settled (any order)."""
-        self._times(event.ts)
+        self._times(ts)
         counts = self.products.get(product)
         if counts is None:
             counts = self.products[product] = [0, 0]
-        if event.type == "product_impression":
+        if kind == "product_impression":
             count = event.count
             self.product_impressions += count
             counts[0] += count

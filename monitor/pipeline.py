@@ -33,7 +33,7 @@ def _size(batch: Sequence[Any]) -> int:
         return len(batch) * 100
 
 
-def steps(batch: Sequence[Any], step_bytes: int | None = None) -> list[Sequence[Any]]:
+def steps(batch: Sequence[Any], step_bytes: int | None = None) -> Sequence[Sequence[Any]]:
     """A batch cut into slices of about STEP_BYTES of raw input (the whole batch when it is smaller)."""
     step = STEP_BYTES if step_bytes is None else step_bytes
     if type(batch) is JsonLines:
