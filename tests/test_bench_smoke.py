@@ -26,7 +26,7 @@ def test_bench_smoke_writes_every_table(tmp_path):
     assert "refresh rate achieved" in text
     assert "| target | goal | this run | verdict |" in text  # every target beside its figure
     assert "Per-event fold, in process" in text and "Peak memory, 4-hour workload" in text
-    assert "## Where the time goes" in text and "| fold |" in text
+    assert "## Where the time goes" in text and "| fold |" in text and "in a replay, µs / event" in text
     assert "## Memory of many rooms" in text
 
 
