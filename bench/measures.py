@@ -18,6 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM) in MB.
+
+    Not ru_maxrss: on Linux a child's starts from its parent's high-water mark at the fork,
+    so the bench runner's own size would be read as the child's.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def count_lines(path: Path) -> int:
     with open(path, "rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import sys
 import time
 
+from bench.measures import peak_rss_mb
 from feeds.files import FileSource
 from monitor.cli import tune_gc
 from monitor.alert_text import AlertWords
@@ -57,7 +57,7 @@ async def main(path: str, total: int) -> dict:
         "events_per_s": summary["events"] / elapsed,
         "seconds": elapsed,
         "rss_mb": sampler.samples,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "events": summary["events"],
     }
 

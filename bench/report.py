@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -21,17 +20,17 @@ def one_run(path: Path, scratch: Path) -> tuple[float, float]:
     config = scratch / "config.toml"
     text = (ROOT / "config.toml").read_text().replace('dir = ""', f'dir = "{scratch / "history"}"', 1)
     config.write_text(text)
+    peak = scratch / "peak_rss_mb"
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "report", str(path), "--out", str(scratch / "out"), "--config", str(config)],
+    process = subprocess.run(
+        [sys.executable, "-m", "bench.peak", str(peak),
+         "monitor", "report", str(path), "--out", str(scratch / "out"), "--config", str(config)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
     )
-    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    if status:
-        error = process.stderr.read().decode() if process.stderr is not None else ""
-        raise RuntimeError(f"report failed: {error[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    if process.returncode:
+        raise RuntimeError(f"report failed: {process.stderr.decode()[-2000:]}")
+    return elapsed, float(peak.read_text())
 
 
 def section(runs: int, smoke: bool = False, log=print) -> list[str]:

@@ -356,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             "",
             "RSS (MB) after each tenth of the events (median run): " + ", ".join(f"{s:.0f}" for s in samples),
             "",
+            "The peak is the replaying process's own high-water mark (VmHWM, since its exec), not ru_maxrss, "
+            "which on Linux starts from the bench runner's at the fork.",
+            "",
         ]
         peak = figures[1].median
         targets.append(Target("Peak memory, 4-hour workload", "< 400 MB", f"{_fmt(peak)} MB", peak < 400))

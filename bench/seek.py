@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import math
 import random
-import resource
 import statistics
 import sys
 import time
 
+from .measures import peak_rss_mb
 from .workloads import BROADCAST_4H, SMOKE, Workload
 
 SEEKS = 20
@@ -64,7 +64,7 @@ def measure(workload: Workload, seeks: int = SEEKS, seed: int = 15, log=print) -
         "median_s": statistics.median(times), "max_s": max(times), "min_s": min(times),
         "replayed_max_s": max(replayed), "checkpoints": len(store), "checkpoint_mb": store.bytes / 2**20,
         "checkpoint_each_mb": store.bytes / 2**20 / max(1, len(store)), "every_s": store.every_ms / 1000,
-        "shipped_every_s": CHECKPOINT_EVERY_S, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "shipped_every_s": CHECKPOINT_EVERY_S, "peak_rss_mb": peak_rss_mb(),
     }
 
 

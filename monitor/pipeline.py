@@ -18,7 +18,7 @@ from .events import Event, JsonLines, Rejection, parse_input, parse_lines
 from .sinks import Sink
 
 
-#: Raw input parsed and admitted at once (about 2,000 events of JSON) before the ticks it made due go out:
+#: Raw input parsed and admitted at once (a few hundred events of JSON) before the ticks it made due go out:
 #: a batch read ahead while the engine was busy (hundreds of live messages) is taken in such steps.
 STEP_BYTES = 1 << 15
 
