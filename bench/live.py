@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 8  # the first ticks of a stream are its slow ones (bench/NOTES.md): a few more show the steady state
 SINGLE_RATES = (10_000, 25_000, 50_000, 75_000)
 BATCH_RATES = (50_000, 100_000, 200_000, 300_000)
+#: The publisher's events in turn; the share of product views is what a live tick may hold (bench/NOTES.md).
+KINDS = ("like", "comment", "product_impression", "like", "like")
+PRODUCT_VIEW_SHARE = KINDS.count("product_impression") / len(KINDS)
 
 
 async def publish(rate: int, batch: int, seconds: float) -> None:
@@ -35,7 +38,6 @@ async def publish(rate: int, batch: int, seconds: float) -> None:
     print(server.url, flush=True)
     await server.wait_for_clients(1)
     users = [f"u-{i}" for i in range(5000)]
-    kinds = ("like", "comment", "product_impression", "like", "like")
     sent = 0
     started = time.perf_counter()
     step = 0.01  # publish every 10 ms what the rate owes
@@ -45,7 +47,7 @@ async def publish(rate: int, batch: int, seconds: float) -> None:
         now_ms = int(time.time() * 1000)
         messages = []
         for index in range(sent, sent + due):
-            kind = kinds[index % 5]
+            kind = KINDS[index % len(KINDS)]
             if kind == "product_impression":
                 event = f'{{"type":"product_impression","ts":{now_ms},"room":"live","product":"sku-1","count":3}}'
             else:
@@ -85,27 +87,23 @@ async def watch(url: str) -> dict:
         when sent): the time from then to its snapshot at the sinks, queues and read-ahead included."""
 
         def __init__(self) -> None:
-            self.latencies: list[float] = []
-            self.due: list[float] = []  # those of the ticks that came due while the stream ran, in order
+            self.late: list[float] = []  # by tick, in order: < 0 for a tick released before it was due (the end)
 
         def on_ticks(self, ticks: list[Tick]) -> None:
             now = time.time() * 1000
             for tick in ticks:
-                late = now - (tick.t + lateness_ms)
-                self.latencies.append(max(0.0, late))
-                if late >= 0:
-                    self.due.append(late)
+                self.late.append(now - (tick.t + lateness_ms))
 
     probe = TickLatency()
     source = WebSocketSource(url, max_message_bytes=16 << 20)
     pipeline = Pipeline(build_engine(config, live=True), source, [probe])
     summary = await pipeline.run()
-    latencies = sorted(probe.latencies) or [float("nan")]
+    latencies = sorted(max(0.0, late) for late in probe.late) or [float("nan")]
     return {
         "events": summary["events"],
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "due_ms": probe.due,
+        "due_ms": [late for late in probe.late if late >= 0],  # the ticks that came due while the stream ran
     }
 
 

@@ -1,8 +1,7 @@
 """`python -m bench.peak FILE MODULE ARGS...`: run MODULE as `python -m MODULE ARGS...` would, then write its peak RSS (MB) to FILE.
 
-A child's ru_maxrss on Linux starts from its parent's high-water mark at the fork, so a bench
-runner that grew (generating the 4-hour workload holds ~2M viewer names) would be counted in
-every child's peak. VmHWM is the process's own memory since its exec.
+For a command the bench does not run in its own code: the process reads its own peak
+(`measures.peak_rss_mb`), as a parent's wait4 cannot.
 """
 
 from __future__ import annotations

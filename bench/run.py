@@ -244,6 +244,8 @@ def load() -> float:
 
 def live_why(row: dict, end_to_end_us: float) -> str:
     """Why the p99 at 200,000 events/s missed, from the latency of each tick that came due in the runs."""
+    from . import live as live_module
+
     by_tick = row["by_tick_ms"]
     said = (f"a run of {live_seconds()} s has {len(by_tick)} ticks due while it streams, so its p99 is its slowest; "
             "by tick, in order (median of the runs): " + ", ".join(f"{ms:.0f}" for ms in by_tick) + " ms; ")
@@ -252,8 +254,8 @@ def live_why(row: dict, end_to_end_us: float) -> str:
         return said + (
             "the slow ones are the first: a product's views wait in their tick until the product has its line "
             "(its first view, folded in time order at the tick's release, decides it under the product cap), "
-            "so those ticks fold a fifth of this feed's events at their release; later ticks are released "
-            f"in {statistics.median(later):.0f} ms (bench/NOTES.md)")
+            f"so those ticks fold {live_module.PRODUCT_VIEW_SHARE:.0%} of this feed's events at their release; "
+            f"later ticks are released in {statistics.median(later):.0f} ms (bench/NOTES.md)")
     return said + (f"at {end_to_end_us:.2f} µs per event 200,000 events/s take "
                    f"{200_000 * end_to_end_us / 1e6:.0%} of a core beside the publisher on the same "
                    "2 cores, and a tick due while a burst of batches is queued waits behind it")
