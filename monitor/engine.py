@@ -108,7 +108,9 @@ class Engine:
 
         An order-free event (metrics.ORDER_FREE, and a product view or click whose product line is
         settled) is counted at once in its room's part of its tick; the others wait in their tick's
-        bucket. A room that may close for silence before the tick (live) settles nothing.
+        bucket. A room that may close for silence before the tick (live) settles nothing. Of an
+        unsettled product's views in a tick only the earliest waits: the later ones cannot be its first
+        event and are counted at once by the product's name (`TickPart.take_later_view`).
         """
         pending = self._pending
         parts = self._parts
@@ -126,6 +128,7 @@ class Engine:
             tick = tick_of(ts, tick_ms)
             kind = event.type
             product: Product | None = None
+            name: str | None = None
             room: str | None = None
             if kind in product_counts:
                 room = event.room
@@ -134,7 +137,7 @@ class Engine:
                 if room_now is not None and name is not None and (
                         not idle_ms or room_now.last_event_ts >= tick - tick_ms - idle_ms):
                     product = room_now.products.settled(name)
-            if product is not None or kind in order_free:
+            if product is not None or name is not None or kind in order_free:
                 if room is None:
                     room = event.room
                 if tick != part_tick or room != part_room:
@@ -145,11 +148,16 @@ class Engine:
                     if found is None:
                         found = by_room[room] = TickPart(ts, topics)
                     part_tick, part_room, part = tick, room, found
-                if product is None:
-                    part.take(event, kind, ts, classify, topic_slot)
-                else:
+                if product is not None:
                     part.take_product(event, kind, ts, product)
-            elif tick == bucket_tick:
+                    continue
+                if name is None:
+                    part.take(event, kind, ts, classify, topic_slot)
+                    continue
+                if part.after_held_view(name, ts):
+                    part.take_later_view(event, kind, ts, name)
+                    continue
+            if tick == bucket_tick:
                 bucket.append(event)
             else:
                 held = pending.get(tick)

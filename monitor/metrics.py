@@ -187,7 +187,8 @@ class Room:
         return False
 
     def merge(self, part: TickPart) -> None:
-        """The order-free events of the open tick, counted as they were taken (`TickPart`)."""
+        """The order-free events of the open tick, counted as they were taken (`TickPart`), after the
+        tick's held events were folded (a later view's product has its line then)."""
         if part.last_ts > self.last_event_ts:
             self.last_event_ts = part.last_ts
         current = self.sums.open
@@ -199,13 +200,12 @@ class Room:
         current[QUESTIONS] += part.questions
         current[PRODUCT_IMPRESSIONS] += part.product_impressions
         current[PRODUCT_CLICKS] += part.product_clicks
-        if part.products:
+        if part.products or part.later_views:
             book = self.products
-            for product, (impressions, clicks) in part.products.items():
-                if impressions:
-                    book.count(product, product_slots.IMPRESSIONS, impressions)
-                if clicks:
-                    book.count(product, product_slots.CLICKS, clicks)
+            for product, views in part.products.items():
+                book.count_views(product, views)
+            for name, views in part.later_views.items():
+                book.count_views(book.line(name), views)
         if self.interacting.open:
             self.interacting.open |= part.interacting
         else:  # the usual case: only order-free events interact, and they all come in the part
@@ -326,7 +326,9 @@ class Room:
 ORDER_FREE = frozenset({"like", "comment", "live_impression", "follow", "share"})
 #: Product views and clicks are whole counts too, but which line of the room's products they count
 #: in may depend on which product came first (the cap): order-free once that is settled
-#: (`ProductBook.settled`), held like the rest before.
+#: (`ProductBook.settled`). Before, only a product's first event decides its line: the engine holds
+#: the earliest view of an unsettled product in a tick and counts the tick's later ones by the
+#: product's name (`TickPart.take_later_view`), their line read at the merge.
 PRODUCT_COUNTS = frozenset({"product_impression", "product_click"})
 
 
@@ -334,7 +336,8 @@ class TickPart:
     """What the order-free events of one room did to one tick not produced yet."""
 
     __slots__ = ("first_ts", "last_ts", "likes", "comments", "shares", "follows", "impressions", "questions",
-                 "interacting", "topics", "product_impressions", "product_clicks", "products")
+                 "interacting", "topics", "product_impressions", "product_clicks", "products", "held_views",
+                 "later_views")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (TickPart, (self.first_ts, len(self.topics)), self.__getstate__())
@@ -353,6 +356,9 @@ class TickPart:
         self.product_impressions = 0
         self.product_clicks = 0
         self.products: dict[Product, list[int]] = {}  # views and clicks per product (settled ones)
+        # a product not settled yet: the earliest `ts` of its views held in this tick, and its views after it
+        self.held_views: dict[str, float] = {}
+        self.later_views: dict[str, list[int]] = {}
 
     def take(self, event: Event, kind: str, ts: float, classify: Classify | None,
              topic_slot: dict[str, int]) -> None:
@@ -384,10 +390,31 @@ class TickPart:
 
     def take_product(self, event: Event, kind: str, ts: float, product: Product) -> None:
         """Count a product view or click whose product line is settled (any order)."""
-        self._times(ts)
         counts = self.products.get(product)
         if counts is None:
             counts = self.products[product] = [0, 0]
+        self._view(event, kind, ts, counts)
+
+    def after_held_view(self, name: str, ts: float) -> bool:
+        """Whether a view or click of the unsettled product `name` at `ts` comes after one held in this
+        tick (in the tick's `ts` order, ties in arrival order), so cannot be the product's first event:
+        if not, it is to be held, and is the earliest held now."""
+        first = self.held_views.get(name)
+        if first is not None and first <= ts:
+            return True
+        self.held_views[name] = ts
+        return False
+
+    def take_later_view(self, event: Event, kind: str, ts: float, name: str) -> None:
+        """Count a view or click that comes after a held one of its product (`after_held_view`): its
+        line is the one that earlier event gives, read at the merge."""
+        counts = self.later_views.get(name)
+        if counts is None:
+            counts = self.later_views[name] = [0, 0]
+        self._view(event, kind, ts, counts)
+
+    def _view(self, event: Event, kind: str, ts: float, counts: list[int]) -> None:
+        self._times(ts)
         if kind == "product_impression":
             count = event.count
             self.product_impressions += count

@@ -121,7 +121,8 @@ class ProductBook:
         self._lines: tuple[ProductLine, ...] = ()
         self._moved = False
 
-    def _product(self, name: str) -> Product:
+    def line(self, name: str) -> Product:
+        """The line `name` counts in, the product registered if it is new (its first event decides)."""
         product = self._products.get(name)
         if product is None:
             if len(self._products) >= self.cap:
@@ -132,13 +133,21 @@ class ProductBook:
         return product
 
     def add(self, name: str, slot: int, amount: Number) -> None:
-        self.count(self._product(name), slot, amount)
+        self.count(self.line(name), slot, amount)
 
     def count(self, product: Product, slot: int, amount: Number) -> None:
         counts = self._open.get(product)
         if counts is None:
             counts = self._open[product] = [0, 0, 0, 0, 0.0]
         counts[slot] += amount
+
+    def count_views(self, product: Product, views: list[int]) -> None:
+        """A tick's views and clicks of one product, as a `TickPart` counted them."""
+        impressions, clicks = views
+        if impressions:
+            self.count(product, IMPRESSIONS, impressions)
+        if clicks:
+            self.count(product, CLICKS, clicks)
 
     def settled(self, name: str) -> Product | None:
         """The product `name` counts under, if that can no longer change whatever comes first: a product
@@ -156,7 +165,7 @@ class ProductBook:
             self._pinned.pinned_ms += ts - self._pinned_since
             self._pinned = None
         if action == PIN and name:
-            self._pinned = self._product(name)
+            self._pinned = self.line(name)
             self._pinned_since = ts
         self._moved = True
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from monitor.config import Config, EngineSettings
 from monitor.engine import Engine
 from monitor.events import validate
+from monitor.products import OTHER
 
 from .reference import Settings, expected_series
 
@@ -149,18 +151,59 @@ def product_stream(seed: int, n: int = 500) -> list[dict]:
     return events
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**31), st.integers(1, 6))
-def test_products_window_session_and_pins_against_the_reference(seed, cap):
+def product_burst(seed: int, n: int = 300) -> list[dict]:
+    """Mostly product events, many per tick and half of them out of order within it: which product's
+    first event comes first, and so which products get a line under a small cap, is up to the order.
+    Every 50 events two new rooms start: each room is a new race of first events."""
+    rng = random.Random(seed)
+    skus = [f"sku-{k}" for k in range(rng.randint(2, 8))]
+    clock = 1_700_000_000_000 + rng.randrange(1000)
+    events = []
+    for index in range(n):
+        clock += rng.choice([0, 0, 10, 30, 100])
+        ts = clock - rng.randrange(900) if rng.random() < 0.5 else clock
+        kind = rng.choice(["product_impression"] * 5 + ["product_click"] * 3 + ["order", "host_action", "like"])
+        event = {"type": kind, "ts": ts, "room": f"{rng.choice('ab')}{index // 50}", "user": f"u{rng.randrange(5)}"}
+        if kind == "host_action":
+            event["action"] = "pin_product"
+        if kind != "like":
+            event["product"] = rng.choice(skus)
+        if kind == "product_impression":
+            event["count"] = rng.randint(1, 9)
+        if kind == "order":
+            event.update(quantity=1, amount=rng.choice([10_000, 25_500.5]))
+        events.append(event)
+    return events
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 6), st.sampled_from([1, 7, 60, 1000]))
+def test_products_window_session_and_pins_against_the_reference(seed, cap, batch):
+    check_products(product_stream(seed), cap, batch, seed, every=7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 4), st.sampled_from([1, 5, 40, 1000]))
+def test_which_product_has_a_line_is_up_to_ts_not_to_arrival(seed, cap, batch):
+    """A batch's later views of a product whose first view waits are counted at once: they must land
+    in the line that first view gives (its own, or the one beyond the cap), whatever arrived first."""
+    check_products(product_burst(seed), cap, batch, seed, every=1)
+
+
+def check_products(events: list[dict], cap: int, batch: int, seed: int, every: int) -> None:
+    """The engine's product lines, fed `events` in random batches of up to `batch`, against the reference."""
     from .reference import accept, products_at
 
-    events = product_stream(seed)
     engine_settings = EngineSettings(window_s=20, retention_horizon_s=10, max_products=cap, **DEDUPE_FOREVER)
     config = Config(engine=engine_settings, rules=[])
     engine = Engine(config)
     snapshots = {}
-    for event in events:
-        engine.offer(validate(event))
+    rng = random.Random(seed)
+    at = 0
+    while at < len(events):
+        size = rng.randint(1, batch)
+        engine.offer_batch([validate(event) for event in events[at:at + size]])
+        at += size
         for tick in engine.advance():
             for room_tick in tick.rooms:
                 snapshots[(room_tick.snapshot.room, tick.t)] = room_tick.snapshot
@@ -170,7 +213,7 @@ def test_products_window_session_and_pins_against_the_reference(seed, cap):
     s = Settings(1000, 20_000, 2000, 10_000)
     accepted, _, _ = accept(events, s)
     ordered = [e for _, e in sorted(enumerate(accepted), key=lambda pair: (pair[1]["ts"], pair[0]))]
-    for (room, t), snapshot in list(snapshots.items())[::7]:
+    for (room, t), snapshot in list(snapshots.items())[::every]:
         want = products_at([e for e in ordered if e["room"] == room], t, s, cap)
         got = [{"product": line.product, "window": list(line.window), "session": list(line.session),
                 "pinned": line.pinned, "pinned_s": line.pinned_s} for line in snapshot.products]
@@ -183,6 +226,27 @@ def test_products_window_session_and_pins_against_the_reference(seed, cap):
         for line in snapshot.products:  # the rates are the catalogue's, on the line's own counts
             clicks, shown = line.get("product_clicks"), line.get("product_impressions")
             assert line.as_dict()["ctr"] == (clicks / shown if shown else None)
+
+
+@pytest.mark.parametrize("sku_b_earlier", [False, True])
+def test_a_products_earliest_view_decides_its_line_whatever_arrives_first(sku_b_earlier):
+    """Cap 1: sku-b's view arrives first but sku-a's is earlier, so sku-a has the line and sku-b counts
+    beyond it, unless a yet earlier view of sku-b comes; the views after a held one of their product
+    are counted at once, in the line their product gets."""
+    base = 1_700_000_000_000
+    view = lambda ms, sku, count: {"type": "product_impression", "ts": base + ms, "room": "r", "product": sku,
+                                   "count": count}
+    events = [view(500, "sku-b", 1), view(600, "sku-b", 2), view(200, "sku-a", 4), view(500, "sku-a", 8),
+              view(200, "sku-a", 16), *([view(100, "sku-b", 32)] if sku_b_earlier else []), view(900, "sku-b", 64)]
+    engine = Engine(Config(engine=EngineSettings(max_products=1), rules=[]))
+    engine.offer_batch([validate(event) for event in events])
+    (part,) = engine._parts[base + 1000].values()
+    assert part.later_views == {"sku-b": [2 + 64, 0], "sku-a": [8 + 16, 0]}  # sku-b's 100 comes before the 500 held
+    lines = {line.product: line.window[0] for line in engine.finish()[0].rooms[0].snapshot.products}
+    if sku_b_earlier:
+        assert lines == {"sku-b": 1 + 2 + 32 + 64, OTHER: 4 + 8 + 16}
+    else:
+        assert lines == {"sku-a": 4 + 8 + 16, OTHER: 1 + 2 + 64}
 
 
 def test_questions_per_topic_against_a_count_of_the_classified_comments():
