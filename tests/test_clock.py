@@ -386,3 +386,25 @@ def test_a_product_click_after_its_room_closed_for_silence_counts_in_the_room_op
     assert last.t >= T0 + 100_000 and last.first_ts == T0 + 100_000
     assert [(line.product, line.get("product_clicks")) for line in last.products] == [("p", 1)]
     assert last.metric("product_clicks") == 1
+
+
+def test_a_room_opened_anew_gives_its_lines_to_its_own_first_views_whatever_arrives_first():
+    """Cap 1: before its silence the room had sku-q's line; opened anew, sku-p's view at +200 ms is its
+    first product event though sku-q's at +500 ms arrived first. The later views of each (one counted at
+    once, after a held one of its product) land in the line the new room gives their product."""
+    config = Config(rules=[], engine=EngineSettings(room_idle_s=60, max_products=1))
+    engine = Engine(config, live=True)
+    first = [{"type": "product_impression", "room": "quiet", "ts": T0, "product": "sku-q", "count": 1}]
+    first += steady(T0, 10, room="busy")
+    engine.offer_batch([validate(e) for e in first], arrival_ms=T0 + 10_000)
+    ticks = engine.advance(T0 + 10_000)
+    view = lambda ms, sku, count: {"type": "product_impression", "room": "quiet", "ts": T0 + 100_000 + ms,
+                                   "product": sku, "count": count}
+    second = steady(T0 + 10_000, 90, room="busy")
+    second += [view(500, "sku-q", 1), view(200, "sku-p", 2), view(700, "sku-p", 4), view(900, "sku-q", 8)]
+    engine.offer_batch([validate(e) for e in second], arrival_ms=T0 + 100_000)
+    ticks += engine.advance(T0 + 100_000) + engine.finish()
+    assert engine.closed_rooms == 1
+    last = [room.snapshot for tick in ticks for room in tick.rooms if room.snapshot.room == "quiet"][-1]
+    assert [(line.product, line.get("product_impressions")) for line in last.products] == [
+        ("*other*", 1 + 8), ("sku-p", 2 + 4)]
