@@ -137,7 +137,7 @@ class Engine:
                 if room_now is not None and name is not None and (
                         not idle_ms or room_now.last_event_ts >= tick - tick_ms - idle_ms):
                     product = room_now.products.settled(name)
-            if product is not None or name is not None or kind in order_free:
+            if name is not None or kind in order_free:  # a settled product has a name too
                 if room is None:
                     room = event.room
                 if tick != part_tick or room != part_room:

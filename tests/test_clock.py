@@ -22,6 +22,7 @@ from monitor.clock import Admission
 from monitor.config import Config, EngineSettings, load_config
 from monitor.engine import Engine
 from monitor.events import validate
+from monitor.products import OTHER
 from monitor.sinks import alert_record, metrics_record
 
 from .test_metrics_reference import random_stream
@@ -407,4 +408,4 @@ def test_a_room_opened_anew_gives_its_lines_to_its_own_first_views_whatever_arri
     assert engine.closed_rooms == 1
     last = [room.snapshot for tick in ticks for room in tick.rooms if room.snapshot.room == "quiet"][-1]
     assert [(line.product, line.get("product_impressions")) for line in last.products] == [
-        ("*other*", 1 + 8), ("sku-p", 2 + 4)]
+        (OTHER, 1 + 8), ("sku-p", 2 + 4)]
